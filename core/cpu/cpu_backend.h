@@ -1,0 +1,30 @@
+// The CPU backend: oneDNN for float32 GEMM, OpenMP threads for large elementwise and reduction work.
+// Its methods are defined in one file per op family under core/cpu/.
+#pragma once
+
+#include <nabla/core/backend.h>
+
+namespace nabla::cpu {
+
+class CpuBackend final : public Backend {
+ public:
+  Allocator& allocator() override { return cpu_allocator(); }
+  void copy(const Tensor& src, const Tensor& dst) override;
+  void fill(const Tensor& dst, const Scalar& value) override;
+  void unary(UnaryOp op, const Tensor& in, const Tensor& out, double p0, double p1) override;
+  void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) override;
+  void where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& out) override;
+  void reduce(ReduceOp op, const Tensor& in, const Tensor& out) override;
+  void arg_reduce(bool is_max, const Tensor& in, int64_t dim, const Tensor& out) override;
+  void matmul(const Tensor& a, const Tensor& b, const Tensor& out) override;
+  void index_select(const Tensor& in, int64_t dim, const Tensor& index,
+                    const Tensor& out) override;
+  void gather(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) override;
+  void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) override;
+  void random(const Tensor& out, RandomKind kind, double a, double b, uint64_t seed,
+              uint64_t call) override;
+};
+
+CpuBackend& cpu_backend();
+
+}  // namespace nabla::cpu

@@ -1,0 +1,72 @@
+// CPU index_select and gather. Both walk the output with the input's stride along `dim` zeroed; the
+// index value then picks the element along `dim`. Indices are validated before anything is written.
+#include <cstring>
+
+#include <nabla/core/cpu/cpu_backend.h>
+#include <nabla/core/cpu/loops.h>
+
+namespace nabla::cpu {
+namespace {
+
+void check_indices(const char* op, const Tensor& index, int64_t limit, int64_t dim,
+                   const Tensor& in) {
+  auto loop = make_loop<1>(index.sizes(), {index.data_ptr()}, {&index.strides()}, {8});
+  run_range(loop, 0, loop.numel, [&](char** p, const int64_t* s, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t v = *reinterpret_cast<const int64_t*>(p[0] + i * s[0]);
+      NABLA_CHECK(v >= 0 && v < limit, op, ": index ", v, " is out of range for dim ", dim,
+                  " of size ", limit, " (input shape ", in.sizes(), ")");
+    }
+  });
+}
+
+// out[pos] = in[pos with dim -> index_at(pos)], where `index` has been laid over out's shape.
+void indexed_copy(const Tensor& in, int64_t dim, const Tensor& index_over_out, const Tensor& out) {
+  Strides in_strides = in.strides();
+  const int64_t dim_stride_bytes = in.stride(dim) * static_cast<int64_t>(in.element_size());
+  in_strides[dim] = 0;
+  const int64_t es = static_cast<int64_t>(out.element_size());
+  auto loop = make_loop<3>(out.sizes(), {out.data_ptr(), in.data_ptr(), index_over_out.data_ptr()},
+                           {&out.strides(), &in_strides, &index_over_out.strides()}, {es, es, 8});
+  run(loop, [=](char** p, const int64_t* s, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t idx = *reinterpret_cast<const int64_t*>(p[2] + i * s[2]);
+      std::memcpy(p[0] + i * s[0], p[1] + i * s[1] + idx * dim_stride_bytes, es);
+    }
+  });
+}
+
+}  // namespace
+
+void CpuBackend::index_select(const Tensor& in, int64_t dim, const Tensor& index,
+                              const Tensor& out) {
+  check_indices("index_select", index, in.size(dim), dim, in);
+  const int64_t* idx = index.data_ptr<int64_t>();
+  const int64_t count = index.numel(), index_stride = index.dim() ? index.stride(0) : 1;
+  if (dim == 0 && in.is_contiguous() && out.is_contiguous()) {
+    // Whole rows: one memcpy each (the DataLoader's batch gather).
+    const size_t row_bytes = static_cast<size_t>(in.numel() / std::max<int64_t>(in.size(0), 1)) *
+                             in.element_size();
+    const char* src = static_cast<const char*>(in.data_ptr());
+    char* dst = static_cast<char*>(out.data_ptr());
+    parallel_for(count, static_cast<int64_t>(row_bytes), [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        std::memcpy(dst + i * row_bytes, src + idx[i * index_stride] * row_bytes, row_bytes);
+      }
+    });
+    return;
+  }
+  // Lay the 1-D index along `dim` of out's shape (stride 0 elsewhere).
+  Strides strides = Shape::filled(out.dim(), 0);
+  strides[dim] = index_stride;
+  Tensor laid = Tensor(std::make_shared<TensorImpl>(index.impl()->storage(), kInt64, out.sizes(),
+                                                    strides, index.storage_offset()));
+  indexed_copy(in, dim, laid, out);
+}
+
+void CpuBackend::gather(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) {
+  check_indices("gather", index, in.size(dim), dim, in);
+  indexed_copy(in, dim, index, out);
+}
+
+}  // namespace nabla::cpu

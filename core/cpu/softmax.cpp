@@ -1,0 +1,59 @@
+// CPU softmax and log-softmax along one dim, numerically stable: each row is shifted by its maximum
+// before exponentiation, so large logits neither overflow nor lose the small ones.
+#include <nabla/core/cpu/cpu_backend.h>
+#include <nabla/core/cpu/loops.h>
+#include <nabla/core/math/reduce.h>
+#include <nabla/core/math/unary.h>
+
+namespace nabla::cpu {
+namespace {
+
+template <typename T>
+void softmax_kernel(const Tensor& in, int64_t dim, bool log, const Tensor& out) {
+  // Each row is the line along `dim` through one position of the other dims.
+  Shape row_sizes = in.sizes();
+  row_sizes[dim] = 1;
+  Strides in_strides = in.strides(), out_strides = out.strides();
+  const int64_t length = in.size(dim), in_step = in.stride(dim), out_step = out.stride(dim);
+  const int64_t rows = row_sizes.numel();
+  const T* x = in.data_ptr<T>();
+  T* y = out.data_ptr<T>();
+  parallel_for(rows, length * 8, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      int64_t rest = r, in_offset = 0, out_offset = 0;
+      for (int64_t d = row_sizes.size() - 1; d >= 0; --d) {
+        const int64_t i = rest % row_sizes[d];
+        rest /= row_sizes[d];
+        in_offset += i * in_strides[d];
+        out_offset += i * out_strides[d];
+      }
+      const T* xr = x + in_offset;
+      T* yr = y + out_offset;
+      T peak = math::MaxReduce::identity<T>();
+      for (int64_t i = 0; i < length; ++i) peak = math::MaxReduce{}(peak, xr[i * in_step]);
+      if (peak == math::lowest<T>()) peak = T(0);  // a row of -inf: avoid inf - inf
+      T total = 0;
+      for (int64_t i = 0; i < length; ++i) {
+        const T e = math::exp(xr[i * in_step] - peak);
+        if (!log) yr[i * out_step] = e;
+        total += e;
+      }
+      if (log) {
+        const T shift = peak + math::log(total);
+        for (int64_t i = 0; i < length; ++i) yr[i * out_step] = xr[i * in_step] - shift;
+      } else {
+        const T inverse = T(1) / total;
+        for (int64_t i = 0; i < length; ++i) yr[i * out_step] *= inverse;
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void CpuBackend::softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) {
+  dispatch_floating(in.dtype(), log ? "log_softmax" : "softmax",
+                    [&](auto tag) { softmax_kernel<decltype(tag)>(in, dim, log, out); });
+}
+
+}  // namespace nabla::cpu

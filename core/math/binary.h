@@ -1,0 +1,126 @@
+// Binary elementwise functors: out = f(a, b), including the activation derivatives that backward uses
+// (grad times f'(x), written in terms of whatever forward saved).
+#pragma once
+
+#include <nabla/core/math/hostdevice.h>
+
+namespace nabla::math {
+
+struct Add {
+  template <typename T>
+  NABLA_HD T operator()(T a, T b) const {
+    return static_cast<T>(a + b);
+  }
+};
+template <>
+NABLA_HD inline bool Add::operator()(bool a, bool b) const {
+  return a || b;
+}
+
+struct Sub {
+  template <typename T>
+  NABLA_HD T operator()(T a, T b) const {
+    return static_cast<T>(a - b);
+  }
+};
+
+struct Mul {
+  template <typename T>
+  NABLA_HD T operator()(T a, T b) const {
+    return static_cast<T>(a * b);
+  }
+};
+template <>
+NABLA_HD inline bool Mul::operator()(bool a, bool b) const {
+  return a && b;
+}
+
+// True division; ops promote integer inputs to floating point before they reach it.
+struct Div {
+  template <typename T>
+  NABLA_HD T operator()(T a, T b) const {
+    return a / b;
+  }
+};
+
+// Elementwise max/min that propagate NaN, as torch.maximum does.
+struct Maximum {
+  template <typename T>
+  NABLA_HD T operator()(T a, T b) const {
+    if (is_nan(a)) return a;
+    if (is_nan(b)) return b;
+    return a > b ? a : b;
+  }
+};
+
+struct Minimum {
+  template <typename T>
+  NABLA_HD T operator()(T a, T b) const {
+    if (is_nan(a)) return a;
+    if (is_nan(b)) return b;
+    return a < b ? a : b;
+  }
+};
+
+struct Eq {
+  template <typename T>
+  NABLA_HD bool operator()(T a, T b) const {
+    return a == b;
+  }
+};
+struct Ne {
+  template <typename T>
+  NABLA_HD bool operator()(T a, T b) const {
+    return a != b;
+  }
+};
+struct Lt {
+  template <typename T>
+  NABLA_HD bool operator()(T a, T b) const {
+    return a < b;
+  }
+};
+struct Le {
+  template <typename T>
+  NABLA_HD bool operator()(T a, T b) const {
+    return a <= b;
+  }
+};
+struct Gt {
+  template <typename T>
+  NABLA_HD bool operator()(T a, T b) const {
+    return a > b;
+  }
+};
+struct Ge {
+  template <typename T>
+  NABLA_HD bool operator()(T a, T b) const {
+    return a >= b;
+  }
+};
+
+// d relu: grad where x > 0, else 0.
+struct ReluBackward {
+  template <typename T>
+  NABLA_HD T operator()(T grad, T x) const {
+    return x > T(0) ? grad : T(0);
+  }
+};
+
+// d sigmoid, from the forward output y: grad * y * (1 - y).
+struct SigmoidBackward {
+  template <typename T>
+  NABLA_HD T operator()(T grad, T y) const {
+    return grad * y * (T(1) - y);
+  }
+};
+
+// d tanh, from the forward output y: grad * (1 - y^2).
+struct TanhBackward {
+  template <typename T>
+  NABLA_HD T operator()(T grad, T y) const {
+    return grad * (T(1) - y * y);
+  }
+};
+
+}  // namespace nabla::math

@@ -1,0 +1,92 @@
+// Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC 2011): a
+// counter-based generator. Element i of a random tensor is a pure function of (seed, call counter,
+// i), so the CPU and any number of GPU threads draw the same values without sharing state.
+#pragma once
+
+#include <nabla/core/math/hostdevice.h>
+
+namespace nabla::math {
+
+struct Philox4x32 {
+  uint32_t v[4];
+};
+
+NABLA_HD inline void philox_mulhilo(uint32_t a, uint32_t b, uint32_t& hi, uint32_t& lo) {
+  uint64_t product = static_cast<uint64_t>(a) * b;
+  hi = static_cast<uint32_t>(product >> 32);
+  lo = static_cast<uint32_t>(product);
+}
+
+// Ten rounds of Philox over a 128-bit counter with a 64-bit key.
+NABLA_HD inline Philox4x32 philox4x32_10(Philox4x32 counter, uint32_t key0, uint32_t key1) {
+  constexpr uint32_t kMultiplier0 = 0xD2511F53u, kMultiplier1 = 0xCD9E8D57u;
+  constexpr uint32_t kWeyl0 = 0x9E3779B9u, kWeyl1 = 0xBB67AE85u;
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      key0 += kWeyl0;
+      key1 += kWeyl1;
+    }
+    uint32_t hi0, lo0, hi1, lo1;
+    philox_mulhilo(kMultiplier0, counter.v[0], hi0, lo0);
+    philox_mulhilo(kMultiplier1, counter.v[2], hi1, lo1);
+    counter = Philox4x32{{hi1 ^ counter.v[1] ^ key0, lo1, hi0 ^ counter.v[3] ^ key1, lo0}};
+  }
+  return counter;
+}
+
+// The block for (seed, call counter, block index): the counter holds the block index and the call
+// counter; the key is the seed.
+NABLA_HD inline Philox4x32 philox_block(uint64_t seed, uint64_t call, uint64_t block) {
+  Philox4x32 counter{{static_cast<uint32_t>(block), static_cast<uint32_t>(block >> 32),
+                      static_cast<uint32_t>(call), static_cast<uint32_t>(call >> 32)}};
+  return philox4x32_10(counter, static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32));
+}
+
+// Uniform in [0, 1) from 24 (float) or 53 (double) random bits.
+NABLA_HD inline float uniform_float(uint32_t bits) {
+  return static_cast<float>(bits >> 8) * (1.0f / 16777216.0f);
+}
+NABLA_HD inline double uniform_double(uint32_t hi_bits, uint32_t lo_bits) {
+  uint64_t bits = (static_cast<uint64_t>(hi_bits) << 32 | lo_bits) >> 11;
+  return static_cast<double>(bits) * (1.0 / 9007199254740992.0);
+}
+
+// Element `index` of uniform(lo, hi) for a call: four float32 values per Philox block, or two
+// float64 values.
+template <typename T>
+NABLA_HD T random_uniform(uint64_t seed, uint64_t call, uint64_t index, T lo, T hi);
+template <>
+NABLA_HD inline float random_uniform<float>(uint64_t seed, uint64_t call, uint64_t index, float lo,
+                                            float hi) {
+  Philox4x32 r = philox_block(seed, call, index / 4);
+  return lo + (hi - lo) * uniform_float(r.v[index % 4]);
+}
+template <>
+NABLA_HD inline double random_uniform<double>(uint64_t seed, uint64_t call, uint64_t index,
+                                              double lo, double hi) {
+  Philox4x32 r = philox_block(seed, call, index / 2);
+  int pair = static_cast<int>(index % 2) * 2;
+  return lo + (hi - lo) * uniform_double(r.v[pair], r.v[pair + 1]);
+}
+
+// Element `index` of normal(mean, std) by the Box-Muller transform of two uniforms of its own.
+template <typename T>
+NABLA_HD T random_normal(uint64_t seed, uint64_t call, uint64_t index, T mean, T std) {
+  constexpr double kTwoPi = 6.283185307179586476925286766559;
+  double u1, u2;
+  if constexpr (sizeof(T) == 4) {
+    Philox4x32 r = philox_block(seed, call, index / 2);
+    int pair = static_cast<int>(index % 2) * 2;
+    u1 = uniform_float(r.v[pair]);
+    u2 = uniform_float(r.v[pair + 1]);
+  } else {
+    Philox4x32 r = philox_block(seed, call, index);
+    u1 = uniform_double(r.v[0], r.v[1]);
+    u2 = uniform_double(r.v[2], r.v[3]);
+  }
+  // 1 - u1 lies in (0, 1], so the logarithm is finite.
+  T radius = math::sqrt(T(-2) * math::log(static_cast<T>(1.0 - u1)));
+  return mean + std * radius * math::cos(static_cast<T>(kTwoPi * u2));
+}
+
+}  // namespace nabla::math

@@ -1,0 +1,106 @@
+// Unary elementwise functors: y = f(x). Both backends apply these per element.
+#pragma once
+
+#include <nabla/core/math/hostdevice.h>
+
+namespace nabla::math {
+
+struct Neg {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return static_cast<T>(-x);
+  }
+};
+
+struct Exp {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return math::exp(x);
+  }
+};
+
+struct Log {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return math::log(x);
+  }
+};
+
+struct Sqrt {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return math::sqrt(x);
+  }
+};
+
+struct Abs {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return x < T(0) ? static_cast<T>(-x) : x;
+  }
+};
+
+// relu(x) = max(x, 0); NaN stays NaN as in PyTorch.
+struct Relu {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return x < T(0) ? T(0) : x;
+  }
+};
+
+// sigmoid(x) = 1 / (1 + e^-x), evaluated so that neither branch overflows.
+struct Sigmoid {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    if (x >= T(0)) return T(1) / (T(1) + math::exp(-x));
+    T e = math::exp(x);
+    return e / (T(1) + e);
+  }
+};
+
+struct Tanh {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return math::tanh(x);
+  }
+};
+
+// x ** exponent for floating x; the common exponents avoid pow().
+struct PowScalar {
+  double exponent;
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    if (exponent == 2.0) return x * x;
+    if (exponent == 1.0) return x;
+    if (exponent == 0.5) return math::sqrt(x);
+    if (exponent == -1.0) return T(1) / x;
+    return math::pow(x, static_cast<T>(exponent));
+  }
+};
+
+// x ** exponent for integer x and a non-negative integer exponent, by repeated squaring.
+struct PowInteger {
+  int64_t exponent;
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    T result = 1;
+    T base = x;
+    for (int64_t e = exponent; e > 0; e >>= 1) {
+      if (e & 1) result = static_cast<T>(result * base);
+      base = static_cast<T>(base * base);
+    }
+    return result;
+  }
+};
+
+// clamp(x, lo, hi) = min(max(x, lo), hi): hi wins when lo > hi, as in PyTorch; NaN stays NaN.
+template <typename T>
+struct Clamp {
+  T lo, hi;
+  NABLA_HD T operator()(T x) const {
+    T y = x < lo ? lo : x;
+    return y > hi ? hi : y;
+  }
+};
+
+}  // namespace nabla::math

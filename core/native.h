@@ -1,0 +1,91 @@
+// The forward computations of nabla's ops: argument checks, dtype promotion, broadcasting, output
+// allocation, then one backend call. They record no autograd graph: the public ops in autograd/ call
+// these and record what backward needs. Errors name the public op.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <tuple>
+
+#include <nabla/core/backend.h>
+#include <nabla/core/tensor.h>
+
+namespace nabla::native {
+
+// --- creation ---------------------------------------------------------------------------------
+Tensor empty(const Shape& sizes, ScalarType dtype, Device device);
+Tensor full(const Shape& sizes, const Scalar& value, ScalarType dtype, Device device);
+// A tensor of shape `sizes` over `data` (no copy); `deleter` runs when the last view is gone.
+Tensor from_blob(void* data, const Shape& sizes, const Strides& strides, ScalarType dtype,
+                 Device device, std::function<void(void*)> deleter);
+Tensor scalar_tensor(const Scalar& value, ScalarType dtype, Device device);
+void random_(const Tensor& out, RandomKind kind, double a, double b);
+
+// --- views: share storage, never copy -----------------------------------------------------------
+Tensor as_strided(const Tensor& x, const Shape& sizes, const Strides& strides, int64_t offset);
+Tensor view(const Tensor& x, const Shape& sizes);  // error when strides make it impossible
+Tensor reshape(const Tensor& x, const Shape& sizes);  // a view when possible, else a copy
+Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim);
+Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);
+Tensor permute(const Tensor& x, const Shape& dims);
+Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t step);
+Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
+Tensor select(const Tensor& x, int64_t dim, int64_t index);
+Tensor squeeze(const Tensor& x);
+Tensor squeeze(const Tensor& x, int64_t dim);
+Tensor unsqueeze(const Tensor& x, int64_t dim);
+Tensor expand(const Tensor& x, const Shape& sizes);
+// Resolves one -1 in `sizes` against `numel`, or throws naming `op` and both shapes.
+Shape infer_size(const Shape& sizes, int64_t numel, const Shape& from, const char* op);
+
+// --- copies and conversion -----------------------------------------------------------------------
+Tensor contiguous(const Tensor& x);
+Tensor clone(const Tensor& x);
+Tensor to(const Tensor& x, ScalarType dtype);
+Tensor to(const Tensor& x, Device device);
+void copy_(const Tensor& dst, const Tensor& src);  // src broadcasts to dst; dtypes may differ
+void fill_(const Tensor& dst, const Scalar& value);
+
+// --- elementwise ---------------------------------------------------------------------------------
+// Dtype of a binary op's result under PyTorch's rules (dimensioned tensors over zero-dim tensors
+// over Python-style scalars, unless a lower class has a higher category).
+ScalarType result_type(const Tensor& a, const Tensor& b);
+ScalarType result_type(const Tensor& a, const Scalar& b);
+
+Tensor unary(UnaryOp op, const Tensor& x);
+Tensor pow(const Tensor& x, const Scalar& exponent);
+Tensor clamp(const Tensor& x, const std::optional<Scalar>& min, const std::optional<Scalar>& max);
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b);
+Tensor binary(BinaryOp op, const Tensor& a, const Scalar& b);
+Tensor binary(BinaryOp op, const Scalar& a, const Tensor& b);
+// self = op(self, other), other broadcast to self; the result must keep self's dtype.
+void binary_(BinaryOp op, const Tensor& self, const Tensor& other);
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
+
+// --- reductions ----------------------------------------------------------------------------------
+// Reduces over `dims` (all dims when empty).
+Tensor sum(const Tensor& x, const Shape& dims, bool keepdim);
+Tensor mean(const Tensor& x, const Shape& dims, bool keepdim);
+Tensor amax(const Tensor& x, const Shape& dims, bool keepdim);
+Tensor amin(const Tensor& x, const Shape& dims, bool keepdim);
+// Index of the max/min along `dim`, or into the flattened tensor when dim is empty.
+Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim);
+Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim);
+// Values and indices along dim.
+std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim);
+std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim);
+
+// --- linear algebra, indexing, softmax -----------------------------------------------------------
+Tensor matmul(const Tensor& a, const Tensor& b);
+Tensor mm(const Tensor& a, const Tensor& b);
+Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
+Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);
+Tensor softmax(const Tensor& x, int64_t dim);
+Tensor log_softmax(const Tensor& x, int64_t dim);
+Tensor one_hot(const Tensor& labels, int64_t num_classes);
+
+// --- checks shared by ops ------------------------------------------------------------------------
+void check_same_device(const char* op, const Tensor& a, const Tensor& b);
+void check_defined(const char* op, const Tensor& x);
+
+}  // namespace nabla::native

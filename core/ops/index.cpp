@@ -1,0 +1,71 @@
+// Indexing ops: index_select, gather and one_hot.
+#include <nabla/core/native.h>
+
+namespace nabla::native {
+
+Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
+  check_defined("index_select", x);
+  check_defined("index_select", index);
+  check_same_device("index_select", x, index);
+  NABLA_CHECK(index.dtype() == kInt64, "index_select: expected an int64 index, got ", index.dtype());
+  NABLA_CHECK(index.dim() <= 1, "index_select: expected a 1-D index, got shape ", index.sizes());
+  NABLA_CHECK(x.dim() >= 1, "index_select: expected an input with at least 1 dim");
+  dim = wrap_dim(dim, x.dim(), "index_select");
+  Shape shape = x.sizes();
+  shape[dim] = index.numel();
+  Tensor out = empty(shape, x.dtype(), x.device());
+  if (index.numel() > 0) {
+    NABLA_CHECK(x.size(dim) > 0, "index_select: cannot index into dim ", dim,
+                " of size 0 (input shape ", x.sizes(), ")");
+    backend_for(x.device()).index_select(x, dim, index.dim() == 0 ? reshape(index, {1}) : index,
+                                         out);
+  }
+  return out;
+}
+
+Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
+  check_defined("gather", x);
+  check_defined("gather", index);
+  check_same_device("gather", x, index);
+  NABLA_CHECK(index.dtype() == kInt64, "gather: expected an int64 index, got ", index.dtype());
+  NABLA_CHECK(index.dim() == x.dim(), "gather: index shape ", index.sizes(),
+              " must have as many dims as the input shape ", x.sizes());
+  dim = wrap_dim(dim, x.dim(), "gather");
+  for (int64_t d = 0; d < x.dim(); ++d) {
+    NABLA_CHECK(d == dim || index.size(d) <= x.size(d), "gather: index shape ", index.sizes(),
+                " is larger than the input shape ", x.sizes(), " at dim ", d);
+  }
+  Tensor out = empty(index.sizes(), x.dtype(), x.device());
+  if (out.numel() > 0) {
+    if (x.dim() == 0) {
+      backend_for(x.device()).gather(reshape(x, {1}), 0, reshape(index, {1}), reshape(out, {1}));
+    } else {
+      backend_for(x.device()).gather(x, dim, index, out);
+    }
+  }
+  return out;
+}
+
+Tensor one_hot(const Tensor& labels, int64_t num_classes) {
+  check_defined("one_hot", labels);
+  NABLA_CHECK(labels.dtype() == kInt64, "one_hot: expected int64 class labels, got ",
+              labels.dtype());
+  if (labels.numel() > 0) {
+    const int64_t low = amin(labels, {}, false).item<int64_t>();
+    const int64_t high = amax(labels, {}, false).item<int64_t>();
+    NABLA_CHECK(low >= 0, "one_hot: class labels must be non-negative, got ", low);
+    if (num_classes < 0) num_classes = high + 1;
+    NABLA_CHECK(high < num_classes, "one_hot: class label ", high,
+                " is out of range for num_classes = ", num_classes);
+  } else {
+    NABLA_CHECK(num_classes >= 0, "one_hot: cannot infer num_classes from an empty tensor");
+  }
+  Tensor classes = empty({num_classes}, kInt64, labels.device());
+  // 0, 1, ..., num_classes - 1, built on the host: one_hot is not on a hot path.
+  Tensor host = empty({num_classes}, kInt64, Device(kCPU));
+  for (int64_t i = 0; i < num_classes; ++i) host.data_ptr<int64_t>()[i] = i;
+  copy_(classes, host);
+  return to(binary(BinaryOp::Eq, unsqueeze(labels, -1), classes), kInt64);
+}
+
+}  // namespace nabla::native

@@ -1,0 +1,164 @@
+// Tensor: a cheap, reference-counted handle to a TensorImpl. Copying a Tensor shares its data, as in
+// libtorch. The metadata accessors are defined in core; the ops (everything differentiable) are
+// declared here for libtorch-style `x.exp()` and defined in autograd/, which records the graph.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <nabla/core/device.h>
+#include <nabla/core/dtype.h>
+#include <nabla/core/scalar.h>
+#include <nabla/core/shape.h>
+#include <nabla/core/tensor_impl.h>
+#include <nabla/core/tensor_options.h>
+
+namespace nabla {
+
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  // --- metadata (core) ---------------------------------------------------------------------------
+  bool defined() const { return impl_ != nullptr; }
+  TensorImpl* impl() const { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+  const Shape& sizes() const { return checked().sizes(); }
+  const Shape& shape() const { return sizes(); }
+  int64_t size(int64_t dim) const;
+  int64_t dim() const { return checked().sizes().size(); }
+  int64_t numel() const { return checked().numel(); }
+  const Strides& strides() const { return checked().strides(); }
+  int64_t stride(int64_t dim) const;
+  int64_t storage_offset() const { return checked().storage_offset(); }
+  ScalarType dtype() const { return checked().dtype(); }
+  ScalarType scalar_type() const { return dtype(); }
+  Device device() const { return checked().device(); }
+  bool is_cpu() const { return device().is_cpu(); }
+  bool is_cuda() const { return device().is_cuda(); }
+  bool is_floating_point() const { return nabla::is_floating_point(dtype()); }
+  bool is_contiguous() const { return checked().is_contiguous(); }
+  size_t element_size() const { return nabla::element_size(dtype()); }
+  TensorOptions options() const { return TensorOptions(dtype()).device(device()); }
+  // True when both handles view the same storage (like libtorch's is_alias_of).
+  bool is_alias_of(const Tensor& other) const;
+
+  void* data_ptr() const { return checked().data(); }
+  // Typed pointer to the first element; T must match the dtype.
+  template <typename T>
+  T* data_ptr() const;
+  // The single element, converted to T; an error unless numel() == 1.
+  template <typename T>
+  T item() const;
+  Scalar item() const;
+  // All elements in row-major order, converted to T (copies to the CPU if needed). For tests and I/O.
+  template <typename T>
+  std::vector<T> to_vector() const;
+  std::string str() const;
+
+  // --- autograd state (defined in autograd/) -----------------------------------------------------
+  bool requires_grad() const;
+  Tensor& set_requires_grad(bool requires_grad);
+
+  // --- views and copies (defined in autograd/) ---------------------------------------------------
+  Tensor view(const Shape& shape) const;
+  Tensor reshape(const Shape& shape) const;
+  Tensor flatten(int64_t start_dim = 0, int64_t end_dim = -1) const;
+  Tensor transpose(int64_t dim0, int64_t dim1) const;
+  Tensor t() const;
+  Tensor permute(const Shape& dims) const;
+  Tensor slice(int64_t dim, int64_t start, int64_t end, int64_t step = 1) const;
+  Tensor narrow(int64_t dim, int64_t start, int64_t length) const;
+  Tensor select(int64_t dim, int64_t index) const;
+  Tensor operator[](int64_t index) const { return select(0, index); }
+  Tensor squeeze() const;
+  Tensor squeeze(int64_t dim) const;
+  Tensor unsqueeze(int64_t dim) const;
+  Tensor expand(const Shape& shape) const;
+  Tensor expand_as(const Tensor& other) const { return expand(other.sizes()); }
+  Tensor contiguous() const;
+  Tensor clone() const;
+  Tensor to(ScalarType dtype) const;
+  Tensor to(Device device) const;
+  Tensor to(Device device, ScalarType dtype) const;
+  Tensor cpu() const { return to(Device(kCPU)); }
+  Tensor cuda() const { return to(Device(kCUDA, 0)); }
+
+  // --- elementwise (defined in autograd/) --------------------------------------------------------
+  Tensor neg() const;
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor sqrt() const;
+  Tensor abs() const;
+  Tensor relu() const;
+  Tensor sigmoid() const;
+  Tensor tanh() const;
+  Tensor pow(const Scalar& exponent) const;
+  Tensor clamp(const Scalar& min, const Scalar& max) const;
+  Tensor clamp_min(const Scalar& min) const;
+  Tensor clamp_max(const Scalar& max) const;
+  Tensor add(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor sub(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor mul(const Tensor& other) const;
+  Tensor div(const Tensor& other) const;
+  Tensor maximum(const Tensor& other) const;
+  Tensor minimum(const Tensor& other) const;
+  Tensor eq(const Tensor& other) const;
+  Tensor ne(const Tensor& other) const;
+  Tensor lt(const Tensor& other) const;
+  Tensor le(const Tensor& other) const;
+  Tensor gt(const Tensor& other) const;
+  Tensor ge(const Tensor& other) const;
+
+  // --- reductions (defined in autograd/) ---------------------------------------------------------
+  Tensor sum() const;
+  Tensor sum(const Shape& dims, bool keepdim = false) const;
+  Tensor mean() const;
+  Tensor mean(const Shape& dims, bool keepdim = false) const;
+  Tensor max() const;
+  Tensor min() const;
+  // Values and int64 indices of the maximum along `dim` (like torch::max(x, dim)).
+  std::tuple<Tensor, Tensor> max(int64_t dim, bool keepdim = false) const;
+  std::tuple<Tensor, Tensor> min(int64_t dim, bool keepdim = false) const;
+  Tensor amax(const Shape& dims, bool keepdim = false) const;
+  Tensor amin(const Shape& dims, bool keepdim = false) const;
+  Tensor argmax() const;
+  Tensor argmax(int64_t dim, bool keepdim = false) const;
+  Tensor argmin() const;
+  Tensor argmin(int64_t dim, bool keepdim = false) const;
+
+  // --- linear algebra, indexing, softmax (defined in autograd/) ----------------------------------
+  Tensor matmul(const Tensor& other) const;
+  Tensor mm(const Tensor& other) const;
+  Tensor index_select(int64_t dim, const Tensor& index) const;
+  Tensor gather(int64_t dim, const Tensor& index) const;
+  Tensor softmax(int64_t dim) const;
+  Tensor log_softmax(int64_t dim) const;
+
+  // --- in place: these bump the version counter (defined in autograd/) ---------------------------
+  Tensor& fill_(const Scalar& value);
+  Tensor& zero_() { return fill_(0); }
+  Tensor& copy_(const Tensor& src);
+  Tensor& add_(const Tensor& other, const Scalar& alpha = 1);
+  Tensor& add_(const Scalar& other);
+  Tensor& sub_(const Tensor& other, const Scalar& alpha = 1);
+  Tensor& mul_(const Tensor& other);
+  Tensor& mul_(const Scalar& other);
+  Tensor& div_(const Tensor& other);
+  Tensor& div_(const Scalar& other);
+
+ private:
+  const TensorImpl& checked() const;
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+// Prints like PyTorch: tensor([[1., 2.],\n        [3., 4.]], dtype=float64).
+std::ostream& operator<<(std::ostream& out, const Tensor& t);
+
+}  // namespace nabla

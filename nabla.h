@@ -1,0 +1,15 @@
+// The umbrella header: #include <nabla/nabla.h> brings in the whole public API.
+#pragma once
+
+#include <nabla/core/allocator.h>
+#include <nabla/core/device.h>
+#include <nabla/core/dtype.h>
+#include <nabla/core/error.h>
+#include <nabla/core/factory.h>
+#include <nabla/core/generator.h>
+#include <nabla/core/scalar.h>
+#include <nabla/core/shape.h>
+#include <nabla/core/tensor.h>
+#include <nabla/core/tensor_options.h>
+
+#include <nabla/autograd/ops.h>
