@@ -4,7 +4,9 @@
 
 namespace nabla {
 
-bool Tensor::requires_grad() const { return false; }
+bool Tensor::requires_grad() const {
+  return false;
+}
 
 Tensor& Tensor::set_requires_grad(bool requires_grad) {
   NABLA_CHECK(!requires_grad, "set_requires_grad: this build of nabla has no autograd engine yet");

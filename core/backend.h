@@ -15,16 +15,30 @@ class Tensor;
 
 enum class UnaryOp : uint8_t { Neg, Exp, Log, Sqrt, Abs, Relu, Sigmoid, Tanh, Pow, Clamp };
 enum class BinaryOp : uint8_t {
-  Add, Sub, Mul, Div, Maximum, Minimum,
-  Eq, Ne, Lt, Le, Gt, Ge,                      // give bool
-  ReluBackward, SigmoidBackward, TanhBackward  // (grad, saved) -> grad_input
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Maximum,
+  Minimum,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,  // give bool
+  ReluBackward,
+  SigmoidBackward,
+  TanhBackward  // (grad, saved) -> grad_input
 };
 enum class ReduceOp : uint8_t { Sum, Max, Min };
 enum class RandomKind : uint8_t { Uniform, Normal };
 
 const char* op_name(UnaryOp op);
 const char* op_name(BinaryOp op);
-inline bool is_comparison(BinaryOp op) { return op >= BinaryOp::Eq && op <= BinaryOp::Ge; }
+inline bool is_comparison(BinaryOp op) {
+  return op >= BinaryOp::Eq && op <= BinaryOp::Ge;
+}
 
 class Backend {
  public:

@@ -16,10 +16,11 @@ constexpr DeviceType kCUDA = DeviceType::CUDA;
 
 class Device {
  public:
-  Device(DeviceType type, int index = -1) : type_(type), index_(static_cast<int8_t>(index)) {  // NOLINT
+  Device(DeviceType type, int index = -1)
+      : type_(type), index_(static_cast<int8_t>(index)) {  // NOLINT
     NABLA_CHECK(index >= -1 && index < 128, "Device: invalid device index ", index);
-    NABLA_CHECK(type == kCUDA || index <= 0, "Device: the CPU device has no index other than 0, got ",
-                index);
+    NABLA_CHECK(type == kCUDA || index <= 0,
+                "Device: the CPU device has no index other than 0, got ", index);
   }
   // Parses "cpu", "cuda" or "cuda:N".
   explicit Device(const std::string& spec);
@@ -32,8 +33,8 @@ class Device {
   std::string str() const;
 
   friend bool operator==(const Device& a, const Device& b) {
-    return a.type_ == b.type_ && (a.type_ == kCPU || std::max(a.index_, int8_t{0}) ==
-                                                         std::max(b.index_, int8_t{0}));
+    return a.type_ == b.type_ &&
+           (a.type_ == kCPU || std::max(a.index_, int8_t{0}) == std::max(b.index_, int8_t{0}));
   }
   friend bool operator!=(const Device& a, const Device& b) { return !(a == b); }
 
@@ -42,7 +43,9 @@ class Device {
   int8_t index_;
 };
 
-inline std::ostream& operator<<(std::ostream& out, const Device& d) { return out << d.str(); }
+inline std::ostream& operator<<(std::ostream& out, const Device& d) {
+  return out << d.str();
+}
 
 namespace cuda {
 // True when nabla was built with CUDA and a usable device and driver are present. Never throws.

@@ -1,5 +1,5 @@
-// Element types, their sizes and names, PyTorch's type promotion, and dispatch from a runtime dtype to
-// a C++ type.
+// Element types, their sizes and names, PyTorch's type promotion, and dispatch from a runtime dtype
+// to a C++ type.
 #pragma once
 
 #include <cstddef>
@@ -53,9 +53,13 @@ constexpr const char* dtype_name(ScalarType t) {
   return "?";
 }
 
-inline std::ostream& operator<<(std::ostream& out, ScalarType t) { return out << dtype_name(t); }
+inline std::ostream& operator<<(std::ostream& out, ScalarType t) {
+  return out << dtype_name(t);
+}
 
-constexpr bool is_floating_point(ScalarType t) { return t == kFloat32 || t == kFloat64; }
+constexpr bool is_floating_point(ScalarType t) {
+  return t == kFloat32 || t == kFloat64;
+}
 constexpr bool is_integral(ScalarType t, bool include_bool) {
   return t == kUInt8 || t == kInt64 || (include_bool && t == kBool);
 }
@@ -77,7 +81,9 @@ constexpr ScalarType promote_types(ScalarType a, ScalarType b) {
 }
 
 // The dtype that floating results default to (torch.get_default_dtype()).
-constexpr ScalarType default_float_dtype() { return kFloat32; }
+constexpr ScalarType default_float_dtype() {
+  return kFloat32;
+}
 
 template <typename T>
 struct dtype_of;

@@ -30,11 +30,11 @@ template <typename... Parts>
 }  // namespace nabla
 
 // NABLA_CHECK(cond, "op: ", shape, " is bad") throws nabla::Error with the concatenated parts.
-#define NABLA_CHECK(cond, ...)                                   \
-  do {                                                           \
-    if (__builtin_expect(!(cond), 0)) {                          \
-      ::nabla::detail::throw_error(__VA_ARGS__);                 \
-    }                                                            \
+#define NABLA_CHECK(cond, ...)                   \
+  do {                                           \
+    if (__builtin_expect(!(cond), 0)) {          \
+      ::nabla::detail::throw_error(__VA_ARGS__); \
+    }                                            \
   } while (false)
 
 #define NABLA_FAIL(...) ::nabla::detail::throw_error(__VA_ARGS__)

@@ -42,8 +42,8 @@ Tensor arange(const Scalar& end, const TensorOptions& options) {
 
 Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
               const TensorOptions& options) {
-  const bool integral = !start.is_floating_point() && !end.is_floating_point() &&
-                        !step.is_floating_point();
+  const bool integral =
+      !start.is_floating_point() && !end.is_floating_point() && !step.is_floating_point();
   const ScalarType dtype = options.dtype_opt().value_or(integral ? kInt64 : default_float_dtype());
   const double s = start.to_double(), e = end.to_double(), d = step.to_double();
   NABLA_CHECK(d != 0, "arange: step must be nonzero");
@@ -76,12 +76,24 @@ Tensor randn(const Shape& sizes, const TensorOptions& options) {
   return finish(t, options);
 }
 
-Tensor empty_like(const Tensor& t) { return empty(t.sizes(), t.options()); }
-Tensor zeros_like(const Tensor& t) { return zeros(t.sizes(), t.options()); }
-Tensor ones_like(const Tensor& t) { return ones(t.sizes(), t.options()); }
-Tensor full_like(const Tensor& t, const Scalar& value) { return full(t.sizes(), value, t.options()); }
-Tensor rand_like(const Tensor& t) { return rand(t.sizes(), t.options()); }
-Tensor randn_like(const Tensor& t) { return randn(t.sizes(), t.options()); }
+Tensor empty_like(const Tensor& t) {
+  return empty(t.sizes(), t.options());
+}
+Tensor zeros_like(const Tensor& t) {
+  return zeros(t.sizes(), t.options());
+}
+Tensor ones_like(const Tensor& t) {
+  return ones(t.sizes(), t.options());
+}
+Tensor full_like(const Tensor& t, const Scalar& value) {
+  return full(t.sizes(), value, t.options());
+}
+Tensor rand_like(const Tensor& t) {
+  return rand(t.sizes(), t.options());
+}
+Tensor randn_like(const Tensor& t) {
+  return randn(t.sizes(), t.options());
+}
 
 Tensor from_blob(void* data, const Shape& sizes, const TensorOptions& options) {
   return from_blob(data, sizes, contiguous_strides(sizes), options);
@@ -104,8 +116,8 @@ namespace detail {
 Tensor tensor_from_host(const void* data, ScalarType source_dtype, const Shape& sizes,
                         const TensorOptions& options, bool is_literal_list) {
   // A list of floating literals takes the default dtype, as in PyTorch; a vector keeps its type.
-  ScalarType natural = is_literal_list && source_dtype == kFloat64 ? default_float_dtype()
-                                                                   : source_dtype;
+  ScalarType natural =
+      is_literal_list && source_dtype == kFloat64 ? default_float_dtype() : source_dtype;
   Tensor source = native::from_blob(const_cast<void*>(data), sizes, contiguous_strides(sizes),
                                     source_dtype, Device(kCPU), nullptr);
   Tensor result = native::empty(sizes, options.dtype_opt().value_or(natural), options.device());

@@ -46,15 +46,21 @@ Tensor tensor_from_host(const void* data, ScalarType source_dtype, const Shape& 
                         const TensorOptions& options, bool is_literal_list);
 template <typename T>
 constexpr ScalarType literal_dtype() {
-  if constexpr (std::is_same_v<T, bool>) return kBool;
-  else if constexpr (std::is_same_v<T, uint8_t>) return kUInt8;
-  else if constexpr (std::is_integral_v<T>) return kInt64;
-  else if constexpr (std::is_same_v<T, float>) return kFloat32;
-  else return kFloat64;
+  if constexpr (std::is_same_v<T, bool>)
+    return kBool;
+  else if constexpr (std::is_same_v<T, uint8_t>)
+    return kUInt8;
+  else if constexpr (std::is_integral_v<T>)
+    return kInt64;
+  else if constexpr (std::is_same_v<T, float>)
+    return kFloat32;
+  else
+    return kFloat64;
 }
 template <typename T>
 using literal_storage_t = std::conditional_t<
-    std::is_same_v<T, bool>, uint8_t,  // std::vector<bool> has no data(); bool is one byte of 0 or 1
+    std::is_same_v<T, bool>,
+    uint8_t,  // std::vector<bool> has no data(); bool is one byte of 0 or 1
     std::conditional_t<std::is_same_v<T, uint8_t> || std::is_same_v<T, float> ||
                            std::is_same_v<T, double>,
                        T, std::conditional_t<std::is_integral_v<T>, int64_t, double>>>;

@@ -1,5 +1,5 @@
-// How a matrix (the last two dims of a 3-D tensor) lies in memory, in the terms BLAS libraries take:
-// row-major, or transposed, each with a leading dimension. Ops copy a matrix that is neither.
+// How a matrix (the last two dims of a 3-D tensor) lies in memory, in the terms BLAS libraries
+// take: row-major, or transposed, each with a leading dimension. Ops copy a matrix that is neither.
 #pragma once
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 // The forward computations of nabla's ops: argument checks, dtype promotion, broadcasting, output
-// allocation, then one backend call. They record no autograd graph: the public ops in autograd/ call
-// these and record what backward needs. Errors name the public op.
+// allocation, then one backend call. They record no autograd graph: the public ops in autograd/
+// call these and record what backward needs. Errors name the public op.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +23,7 @@ void random_(const Tensor& out, RandomKind kind, double a, double b);
 
 // --- views: share storage, never copy -----------------------------------------------------------
 Tensor as_strided(const Tensor& x, const Shape& sizes, const Strides& strides, int64_t offset);
-Tensor view(const Tensor& x, const Shape& sizes);  // error when strides make it impossible
+Tensor view(const Tensor& x, const Shape& sizes);     // error when strides make it impossible
 Tensor reshape(const Tensor& x, const Shape& sizes);  // a view when possible, else a copy
 Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim);
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);

@@ -21,8 +21,11 @@ struct Formatter {
   std::string format(double v) const {
     char buffer[64];
     switch (style) {
-      case Style::Bool: return v != 0 ? "True" : "False";
-      case Style::Integer: std::snprintf(buffer, sizeof buffer, "%lld", static_cast<long long>(v)); break;
+      case Style::Bool:
+        return v != 0 ? "True" : "False";
+      case Style::Integer:
+        std::snprintf(buffer, sizeof buffer, "%lld", static_cast<long long>(v));
+        break;
       case Style::WholeFloat:
         if (!std::isfinite(v)) return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
         std::snprintf(buffer, sizeof buffer, "%.0f.", v);
@@ -58,7 +61,8 @@ void collect(const Tensor& t, const std::vector<double>& values, int64_t offset,
   int64_t inner = 1;
   for (int64_t d = dim + 1; d < t.dim(); ++d) inner *= t.size(d);
   for (int64_t i = 0; i < t.size(dim); ++i) {
-    if (shown(i, t.size(dim), summarize)) collect(t, values, offset + i * inner, dim + 1, summarize, out);
+    if (shown(i, t.size(dim), summarize))
+      collect(t, values, offset + i * inner, dim + 1, summarize, out);
   }
 }
 
@@ -72,9 +76,9 @@ void emit(std::ostream& out, const Tensor& t, const std::vector<double>& values,
   for (int64_t d = dim + 1; d < t.dim(); ++d) inner *= t.size(d);
   out << '[';
   const int64_t size = t.size(dim);
-  const std::string separator =
-      dim == t.dim() - 1 ? ", " : "," + std::string(t.dim() - dim - 1, '\n') +
-                                      std::string(indent + dim + 1, ' ');
+  const std::string separator = dim == t.dim() - 1 ? ", "
+                                                   : "," + std::string(t.dim() - dim - 1, '\n') +
+                                                         std::string(indent + dim + 1, ' ');
   bool first = true;
   for (int64_t i = 0; i < size; ++i) {
     if (!shown(i, size, summarize)) {

@@ -1,5 +1,5 @@
-// Scalar: a C++ number given to an op (`x + 2`, `full({2}, 0.5)`). It remembers whether it was a bool,
-// an integer or a floating value, because PyTorch's type promotion treats those differently.
+// Scalar: a C++ number given to an op (`x + 2`, `full({2}, 0.5)`). It remembers whether it was a
+// bool, an integer or a floating value, because PyTorch's type promotion treats those differently.
 #pragma once
 
 #include <cstdint>

@@ -82,8 +82,8 @@ class Shape {
     size_ = static_cast<int8_t>(n);
   }
   static void check_capacity(int64_t n) {
-    NABLA_CHECK(n <= kMaxDims, "nabla supports tensors of at most ", kMaxDims,
-                " dimensions, got ", n);
+    NABLA_CHECK(n <= kMaxDims, "nabla supports tensors of at most ", kMaxDims, " dimensions, got ",
+                n);
   }
 
   int64_t data_[kMaxDims] = {};

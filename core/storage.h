@@ -15,7 +15,10 @@ class Storage {
  public:
   // Owning storage from `allocator`.
   Storage(size_t nbytes, Device device, Allocator* allocator)
-      : data_(allocator->allocate(nbytes)), nbytes_(nbytes), device_(device), allocator_(allocator) {}
+      : data_(allocator->allocate(nbytes)),
+        nbytes_(nbytes),
+        device_(device),
+        allocator_(allocator) {}
   // Borrowed memory (from_blob): `deleter`, if any, runs when the last view goes away.
   Storage(void* data, size_t nbytes, Device device, std::function<void(void*)> deleter)
       : data_(data), nbytes_(nbytes), device_(device), deleter_(std::move(deleter)) {}

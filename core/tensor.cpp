@@ -40,11 +40,14 @@ T Tensor::item() const {
 
 Scalar Tensor::item() const {
   switch (dtype()) {
-    case kBool: return Scalar(item<bool>());
+    case kBool:
+      return Scalar(item<bool>());
     case kUInt8:
-    case kInt64: return Scalar(item<int64_t>());
+    case kInt64:
+      return Scalar(item<int64_t>());
     case kFloat32:
-    case kFloat64: return Scalar(item<double>());
+    case kFloat64:
+      return Scalar(item<double>());
   }
   return Scalar();
 }
@@ -56,9 +59,9 @@ std::vector<T> Tensor::to_vector() const {
   return std::vector<T>(data, data + host.numel());
 }
 
-#define NABLA_INSTANTIATE(T)                      \
-  template T* Tensor::data_ptr<T>() const;        \
-  template T Tensor::item<T>() const;             \
+#define NABLA_INSTANTIATE(T)               \
+  template T* Tensor::data_ptr<T>() const; \
+  template T Tensor::item<T>() const;      \
   template std::vector<T> Tensor::to_vector<T>() const;
 NABLA_INSTANTIATE(bool)
 NABLA_INSTANTIATE(uint8_t)

@@ -1,5 +1,5 @@
-// Tensor: a cheap, reference-counted handle to a TensorImpl. Copying a Tensor shares its data, as in
-// libtorch. The metadata accessors are defined in core; the ops (everything differentiable) are
+// Tensor: a cheap, reference-counted handle to a TensorImpl. Copying a Tensor shares its data, as
+// in libtorch. The metadata accessors are defined in core; the ops (everything differentiable) are
 // declared here for libtorch-style `x.exp()` and defined in autograd/, which records the graph.
 #pragma once
 
@@ -57,7 +57,8 @@ class Tensor {
   template <typename T>
   T item() const;
   Scalar item() const;
-  // All elements in row-major order, converted to T (copies to the CPU if needed). For tests and I/O.
+  // All elements in row-major order, converted to T (copies to the CPU if needed). For tests and
+  // I/O.
   template <typename T>
   std::vector<T> to_vector() const;
   std::string str() const;

@@ -12,9 +12,9 @@ namespace nabla {
 class TensorOptions {
  public:
   TensorOptions() = default;
-  TensorOptions(ScalarType dtype) : dtype_(dtype) {}      // NOLINT: implicit like libtorch
-  TensorOptions(Device device) : device_(device) {}       // NOLINT
-  TensorOptions(DeviceType device) : device_(device) {}   // NOLINT
+  TensorOptions(ScalarType dtype) : dtype_(dtype) {}     // NOLINT: implicit like libtorch
+  TensorOptions(Device device) : device_(device) {}      // NOLINT
+  TensorOptions(DeviceType device) : device_(device) {}  // NOLINT
 
   TensorOptions dtype(ScalarType dtype) const {
     TensorOptions o = *this;
@@ -43,8 +43,14 @@ class TensorOptions {
   bool requires_grad_ = false;
 };
 
-inline TensorOptions dtype(ScalarType d) { return TensorOptions().dtype(d); }
-inline TensorOptions device(Device d) { return TensorOptions().device(d); }
-inline TensorOptions requires_grad(bool r = true) { return TensorOptions().requires_grad(r); }
+inline TensorOptions dtype(ScalarType d) {
+  return TensorOptions().dtype(d);
+}
+inline TensorOptions device(Device d) {
+  return TensorOptions().device(d);
+}
+inline TensorOptions requires_grad(bool r = true) {
+  return TensorOptions().requires_grad(r);
+}
 
 }  // namespace nabla

@@ -7,7 +7,9 @@
 namespace nabla {
 
 namespace cuda {
-bool is_built() noexcept { return true; }
+bool is_built() noexcept {
+  return true;
+}
 
 int device_count() noexcept {
   int count = 0;
@@ -18,7 +20,9 @@ int device_count() noexcept {
   return count;
 }
 
-bool is_available() noexcept { return device_count() > 0; }
+bool is_available() noexcept {
+  return device_count() > 0;
+}
 }  // namespace cuda
 
 namespace detail {
@@ -28,7 +32,8 @@ Backend& cuda_backend(int device_index) {
               ": no CUDA device is available (no GPU, or no driver); use the CPU device");
   NABLA_CHECK(index < cuda::device_count(), "cuda:", index, ": invalid device, this machine has ",
               cuda::device_count(), " CUDA device(s)");
-  NABLA_FAIL("cuda:", index, ": this version of nabla has device queries but not yet the CUDA "
+  NABLA_FAIL("cuda:", index,
+             ": this version of nabla has device queries but not yet the CUDA "
              "kernels; use the CPU device");
 }
 }  // namespace detail

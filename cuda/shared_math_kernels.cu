@@ -1,6 +1,6 @@
 // Device instantiations of every functor in core/math/: elementwise kernels over contiguous data,
-// the Philox fills and the optimizer steps. They are the kernels the CUDA backend launches; building
-// them proves that the shared math compiles as device code, warnings as errors.
+// the Philox fills and the optimizer steps. They are the kernels the CUDA backend launches;
+// building them proves that the shared math compiles as device code, warnings as errors.
 #include <cuda_runtime.h>
 
 #include <nabla/core/math/binary.h>

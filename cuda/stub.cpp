@@ -5,9 +5,15 @@
 namespace nabla {
 
 namespace cuda {
-bool is_built() noexcept { return false; }
-bool is_available() noexcept { return false; }
-int device_count() noexcept { return 0; }
+bool is_built() noexcept {
+  return false;
+}
+bool is_available() noexcept {
+  return false;
+}
+int device_count() noexcept {
+  return 0;
+}
 }  // namespace cuda
 
 namespace detail {

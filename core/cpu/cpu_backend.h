@@ -1,5 +1,5 @@
-// The CPU backend: oneDNN for float32 GEMM, OpenMP threads for large elementwise and reduction work.
-// Its methods are defined in one file per op family under core/cpu/.
+// The CPU backend: oneDNN for float32 GEMM, OpenMP threads for large elementwise and reduction
+// work. Its methods are defined in one file per op family under core/cpu/.
 #pragma once
 
 #include <nabla/core/backend.h>
@@ -17,8 +17,7 @@ class CpuBackend final : public Backend {
   void reduce(ReduceOp op, const Tensor& in, const Tensor& out) override;
   void arg_reduce(bool is_max, const Tensor& in, int64_t dim, const Tensor& out) override;
   void matmul(const Tensor& a, const Tensor& b, const Tensor& out) override;
-  void index_select(const Tensor& in, int64_t dim, const Tensor& index,
-                    const Tensor& out) override;
+  void index_select(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) override;
   void gather(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) override;
   void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) override;
   void random(const Tensor& out, RandomKind kind, double a, double b, uint64_t seed,

@@ -1,5 +1,6 @@
-// CPU elementwise kernels: copy with dtype conversion, fill, unary, binary and where. Each applies a
-// functor from core/math/ over a StridedLoop, with a unit-stride fast path the compiler vectorizes.
+// CPU elementwise kernels: copy with dtype conversion, fill, unary, binary and where. Each applies
+// a functor from core/math/ over a StridedLoop, with a unit-stride fast path the compiler
+// vectorizes.
 #include <cstring>
 #include <type_traits>
 
@@ -19,9 +20,9 @@ T& at(char* base, int64_t stride, int64_t i) {
 
 template <typename Out, typename In, typename F>
 void unary_kernel(const Tensor& in, const Tensor& out, F f) {
-  auto loop = make_loop<2>(out.sizes(), {out.data_ptr(), in.data_ptr()},
-                           {&out.strides(), &in.strides()},
-                           {int64_t{sizeof(Out)}, int64_t{sizeof(In)}});
+  auto loop =
+      make_loop<2>(out.sizes(), {out.data_ptr(), in.data_ptr()}, {&out.strides(), &in.strides()},
+                   {int64_t{sizeof(Out)}, int64_t{sizeof(In)}});
   run(loop, [f](char** p, const int64_t* s, int64_t n) {
     if (s[0] == sizeof(Out) && s[1] == sizeof(In)) {
       Out* __restrict o = reinterpret_cast<Out*>(p[0]);
@@ -69,15 +70,24 @@ void copy_typed(const Tensor& src, const Tensor& dst) {
 template <typename T>
 void unary_floating(UnaryOp op, const Tensor& in, const Tensor& out, double p0, double p1) {
   switch (op) {
-    case UnaryOp::Neg: return unary_kernel<T, T>(in, out, math::Neg{});
-    case UnaryOp::Exp: return unary_kernel<T, T>(in, out, math::Exp{});
-    case UnaryOp::Log: return unary_kernel<T, T>(in, out, math::Log{});
-    case UnaryOp::Sqrt: return unary_kernel<T, T>(in, out, math::Sqrt{});
-    case UnaryOp::Abs: return unary_kernel<T, T>(in, out, math::Abs{});
-    case UnaryOp::Relu: return unary_kernel<T, T>(in, out, math::Relu{});
-    case UnaryOp::Sigmoid: return unary_kernel<T, T>(in, out, math::Sigmoid{});
-    case UnaryOp::Tanh: return unary_kernel<T, T>(in, out, math::Tanh{});
-    case UnaryOp::Pow: return unary_kernel<T, T>(in, out, math::PowScalar{p0});
+    case UnaryOp::Neg:
+      return unary_kernel<T, T>(in, out, math::Neg{});
+    case UnaryOp::Exp:
+      return unary_kernel<T, T>(in, out, math::Exp{});
+    case UnaryOp::Log:
+      return unary_kernel<T, T>(in, out, math::Log{});
+    case UnaryOp::Sqrt:
+      return unary_kernel<T, T>(in, out, math::Sqrt{});
+    case UnaryOp::Abs:
+      return unary_kernel<T, T>(in, out, math::Abs{});
+    case UnaryOp::Relu:
+      return unary_kernel<T, T>(in, out, math::Relu{});
+    case UnaryOp::Sigmoid:
+      return unary_kernel<T, T>(in, out, math::Sigmoid{});
+    case UnaryOp::Tanh:
+      return unary_kernel<T, T>(in, out, math::Tanh{});
+    case UnaryOp::Pow:
+      return unary_kernel<T, T>(in, out, math::PowScalar{p0});
     case UnaryOp::Clamp:
       return unary_kernel<T, T>(in, out, math::Clamp<T>{static_cast<T>(p0), static_cast<T>(p1)});
   }
@@ -86,9 +96,12 @@ void unary_floating(UnaryOp op, const Tensor& in, const Tensor& out, double p0, 
 template <typename T>
 void unary_integral(UnaryOp op, const Tensor& in, const Tensor& out, double p0, double p1) {
   switch (op) {
-    case UnaryOp::Neg: return unary_kernel<T, T>(in, out, math::Neg{});
-    case UnaryOp::Abs: return unary_kernel<T, T>(in, out, math::Abs{});
-    case UnaryOp::Relu: return unary_kernel<T, T>(in, out, math::Relu{});
+    case UnaryOp::Neg:
+      return unary_kernel<T, T>(in, out, math::Neg{});
+    case UnaryOp::Abs:
+      return unary_kernel<T, T>(in, out, math::Abs{});
+    case UnaryOp::Relu:
+      return unary_kernel<T, T>(in, out, math::Relu{});
     case UnaryOp::Pow:
       return unary_kernel<T, T>(in, out, math::PowInteger{static_cast<int64_t>(p0)});
     case UnaryOp::Clamp:
@@ -101,27 +114,43 @@ void unary_integral(UnaryOp op, const Tensor& in, const Tensor& out, double p0, 
 template <typename T>
 void binary_typed(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) {
   switch (op) {
-    case BinaryOp::Add: return binary_kernel<T, T>(a, b, out, math::Add{});
-    case BinaryOp::Sub: return binary_kernel<T, T>(a, b, out, math::Sub{});
-    case BinaryOp::Mul: return binary_kernel<T, T>(a, b, out, math::Mul{});
-    case BinaryOp::Maximum: return binary_kernel<T, T>(a, b, out, math::Maximum{});
-    case BinaryOp::Minimum: return binary_kernel<T, T>(a, b, out, math::Minimum{});
-    case BinaryOp::Eq: return binary_kernel<bool, T>(a, b, out, math::Eq{});
-    case BinaryOp::Ne: return binary_kernel<bool, T>(a, b, out, math::Ne{});
-    case BinaryOp::Lt: return binary_kernel<bool, T>(a, b, out, math::Lt{});
-    case BinaryOp::Le: return binary_kernel<bool, T>(a, b, out, math::Le{});
-    case BinaryOp::Gt: return binary_kernel<bool, T>(a, b, out, math::Gt{});
-    case BinaryOp::Ge: return binary_kernel<bool, T>(a, b, out, math::Ge{});
-    default: break;
+    case BinaryOp::Add:
+      return binary_kernel<T, T>(a, b, out, math::Add{});
+    case BinaryOp::Sub:
+      return binary_kernel<T, T>(a, b, out, math::Sub{});
+    case BinaryOp::Mul:
+      return binary_kernel<T, T>(a, b, out, math::Mul{});
+    case BinaryOp::Maximum:
+      return binary_kernel<T, T>(a, b, out, math::Maximum{});
+    case BinaryOp::Minimum:
+      return binary_kernel<T, T>(a, b, out, math::Minimum{});
+    case BinaryOp::Eq:
+      return binary_kernel<bool, T>(a, b, out, math::Eq{});
+    case BinaryOp::Ne:
+      return binary_kernel<bool, T>(a, b, out, math::Ne{});
+    case BinaryOp::Lt:
+      return binary_kernel<bool, T>(a, b, out, math::Lt{});
+    case BinaryOp::Le:
+      return binary_kernel<bool, T>(a, b, out, math::Le{});
+    case BinaryOp::Gt:
+      return binary_kernel<bool, T>(a, b, out, math::Gt{});
+    case BinaryOp::Ge:
+      return binary_kernel<bool, T>(a, b, out, math::Ge{});
+    default:
+      break;
   }
   if constexpr (std::is_floating_point_v<T>) {
     switch (op) {
-      case BinaryOp::Div: return binary_kernel<T, T>(a, b, out, math::Div{});
-      case BinaryOp::ReluBackward: return binary_kernel<T, T>(a, b, out, math::ReluBackward{});
+      case BinaryOp::Div:
+        return binary_kernel<T, T>(a, b, out, math::Div{});
+      case BinaryOp::ReluBackward:
+        return binary_kernel<T, T>(a, b, out, math::ReluBackward{});
       case BinaryOp::SigmoidBackward:
         return binary_kernel<T, T>(a, b, out, math::SigmoidBackward{});
-      case BinaryOp::TanhBackward: return binary_kernel<T, T>(a, b, out, math::TanhBackward{});
-      default: break;
+      case BinaryOp::TanhBackward:
+        return binary_kernel<T, T>(a, b, out, math::TanhBackward{});
+      default:
+        break;
     }
   }
   NABLA_FAIL(op_name(op), ": not implemented for ", a.dtype(), " on the CPU");
@@ -132,7 +161,8 @@ void binary_typed(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& o
 void CpuBackend::copy(const Tensor& src, const Tensor& dst) {
   if (src.dtype() == dst.dtype() && src.is_contiguous() && dst.is_contiguous() &&
       src.sizes() == dst.sizes()) {
-    if (dst.numel() > 0) std::memcpy(dst.data_ptr(), src.data_ptr(), dst.numel() * dst.element_size());
+    if (dst.numel() > 0)
+      std::memcpy(dst.data_ptr(), src.data_ptr(), dst.numel() * dst.element_size());
     return;
   }
   dispatch_dtype(src.dtype(), "copy_", [&](auto tag) { copy_typed<decltype(tag)>(src, dst); });
@@ -157,11 +187,16 @@ void CpuBackend::fill(const Tensor& dst, const Scalar& value) {
 
 void CpuBackend::unary(UnaryOp op, const Tensor& in, const Tensor& out, double p0, double p1) {
   switch (in.dtype()) {
-    case kFloat32: return unary_floating<float>(op, in, out, p0, p1);
-    case kFloat64: return unary_floating<double>(op, in, out, p0, p1);
-    case kInt64: return unary_integral<int64_t>(op, in, out, p0, p1);
-    case kUInt8: return unary_integral<uint8_t>(op, in, out, p0, p1);
-    case kBool: break;
+    case kFloat32:
+      return unary_floating<float>(op, in, out, p0, p1);
+    case kFloat64:
+      return unary_floating<double>(op, in, out, p0, p1);
+    case kInt64:
+      return unary_integral<int64_t>(op, in, out, p0, p1);
+    case kUInt8:
+      return unary_integral<uint8_t>(op, in, out, p0, p1);
+    case kBool:
+      break;
   }
   NABLA_FAIL(op_name(op), ": not implemented for ", in.dtype(), " on the CPU");
 }
@@ -174,13 +209,14 @@ void CpuBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, const Ten
 void CpuBackend::where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& out) {
   dispatch_dtype(out.dtype(), "where", [&](auto tag) {
     using T = decltype(tag);
-    auto loop = make_loop<4>(out.sizes(),
-                             {out.data_ptr(), cond.data_ptr(), a.data_ptr(), b.data_ptr()},
-                             {&out.strides(), &cond.strides(), &a.strides(), &b.strides()},
-                             {int64_t{sizeof(T)}, 1, int64_t{sizeof(T)}, int64_t{sizeof(T)}});
+    auto loop =
+        make_loop<4>(out.sizes(), {out.data_ptr(), cond.data_ptr(), a.data_ptr(), b.data_ptr()},
+                     {&out.strides(), &cond.strides(), &a.strides(), &b.strides()},
+                     {int64_t{sizeof(T)}, 1, int64_t{sizeof(T)}, int64_t{sizeof(T)}});
     run(loop, [](char** p, const int64_t* s, int64_t n) {
       for (int64_t i = 0; i < n; ++i) {
-        at<T>(p[0], s[0], i) = at<bool>(p[1], s[1], i) ? at<T>(p[2], s[2], i) : at<T>(p[3], s[3], i);
+        at<T>(p[0], s[0], i) =
+            at<bool>(p[1], s[1], i) ? at<T>(p[2], s[2], i) : at<T>(p[3], s[3], i);
       }
     });
   });

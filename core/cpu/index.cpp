@@ -45,8 +45,8 @@ void CpuBackend::index_select(const Tensor& in, int64_t dim, const Tensor& index
   const int64_t count = index.numel(), index_stride = index.dim() ? index.stride(0) : 1;
   if (dim == 0 && in.is_contiguous() && out.is_contiguous()) {
     // Whole rows: one memcpy each (the DataLoader's batch gather).
-    const size_t row_bytes = static_cast<size_t>(in.numel() / std::max<int64_t>(in.size(0), 1)) *
-                             in.element_size();
+    const size_t row_bytes =
+        static_cast<size_t>(in.numel() / std::max<int64_t>(in.size(0), 1)) * in.element_size();
     const char* src = static_cast<const char*>(in.data_ptr());
     char* dst = static_cast<char*>(out.data_ptr());
     parallel_for(count, static_cast<int64_t>(row_bytes), [&](int64_t begin, int64_t end) {

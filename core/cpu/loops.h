@@ -117,7 +117,8 @@ void run(const StridedLoop<N>& loop, Row row) {
   }
 }
 
-// Runs body(begin, end) over [0, count), split across threads when `count * cost_per_item` is large.
+// Runs body(begin, end) over [0, count), split across threads when `count * cost_per_item` is
+// large.
 template <typename Body>
 void parallel_for(int64_t count, int64_t cost_per_item, Body body) {
   const int threads = count > 1 ? thread_count_for(count * cost_per_item) : 1;

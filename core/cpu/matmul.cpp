@@ -80,11 +80,16 @@ void CpuBackend::matmul(const Tensor& a, const Tensor& b, const Tensor& out) {
     return;
   }
   switch (out.dtype()) {
-    case kFloat32: return sgemm(a, b, out);
-    case kFloat64: return gemm_loop<double>(a, b, out);
-    case kInt64: return gemm_loop<int64_t>(a, b, out);
-    case kUInt8: return gemm_loop<uint8_t>(a, b, out);
-    case kBool: break;
+    case kFloat32:
+      return sgemm(a, b, out);
+    case kFloat64:
+      return gemm_loop<double>(a, b, out);
+    case kInt64:
+      return gemm_loop<int64_t>(a, b, out);
+    case kUInt8:
+      return gemm_loop<uint8_t>(a, b, out);
+    case kBool:
+      break;
   }
   NABLA_FAIL("matmul: not implemented for ", out.dtype());
 }

@@ -152,8 +152,10 @@ void CpuBackend::reduce(ReduceOp op, const Tensor& in, const Tensor& out) {
           return reduce_kernel<T>(in, out, math::SumReduce{});
         }
         NABLA_FAIL("sum: not implemented for ", in.dtype(), " on the CPU");
-      case ReduceOp::Max: return reduce_kernel<T>(in, out, math::MaxReduce{});
-      case ReduceOp::Min: return reduce_kernel<T>(in, out, math::MinReduce{});
+      case ReduceOp::Max:
+        return reduce_kernel<T>(in, out, math::MaxReduce{});
+      case ReduceOp::Min:
+        return reduce_kernel<T>(in, out, math::MinReduce{});
     }
   });
 }

@@ -1,5 +1,5 @@
-// Binary elementwise functors: out = f(a, b), including the activation derivatives that backward uses
-// (grad times f'(x), written in terms of whatever forward saved).
+// Binary elementwise functors: out = f(a, b), including the activation derivatives that backward
+// uses (grad times f'(x), written in terms of whatever forward saved).
 #pragma once
 
 #include <nabla/core/math/hostdevice.h>

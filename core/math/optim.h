@@ -25,8 +25,8 @@ NABLA_HD void sgd_step(T& param, T grad, T& momentum_buffer, const SgdOptions& o
     if (o.first_step) {
       momentum_buffer = g;
     } else {
-      momentum_buffer = static_cast<T>(o.momentum) * momentum_buffer +
-                        static_cast<T>(1 - o.dampening) * g;
+      momentum_buffer =
+          static_cast<T>(o.momentum) * momentum_buffer + static_cast<T>(1 - o.dampening) * g;
     }
     g = o.nesterov ? g + static_cast<T>(o.momentum) * momentum_buffer : momentum_buffer;
   }
@@ -66,8 +66,8 @@ NABLA_HD void adam_step(T& param, T grad, T& exp_avg, T& exp_avg_sq, T& max_exp_
     if (exp_avg_sq > max_exp_avg_sq) max_exp_avg_sq = exp_avg_sq;
     second_moment = max_exp_avg_sq;
   }
-  T denom = math::sqrt(second_moment) / static_cast<T>(::sqrt(bias_correction2)) +
-            static_cast<T>(o.eps);
+  T denom =
+      math::sqrt(second_moment) / static_cast<T>(::sqrt(bias_correction2)) + static_cast<T>(o.eps);
   param -= static_cast<T>(o.lr / bias_correction1) * exp_avg / denom;
 }
 

@@ -1,5 +1,5 @@
-// Reduction combiners: an identity and an associative combine, so a backend may reduce in any order.
-// max and min propagate NaN, as torch.max does.
+// Reduction combiners: an identity and an associative combine, so a backend may reduce in any
+// order. max and min propagate NaN, as torch.max does.
 #pragma once
 
 #include <nabla/core/math/hostdevice.h>

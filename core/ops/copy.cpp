@@ -18,8 +18,8 @@ void copy_(const Tensor& dst, const Tensor& src) {
   Tensor source = src;
   if (source.sizes() != dst.sizes()) {
     NABLA_CHECK(broadcast_shapes(dst.sizes(), src.sizes(), "copy_") == dst.sizes(),
-                "copy_: source of shape ", src.sizes(), " cannot be broadcast to destination shape ",
-                dst.sizes());
+                "copy_: source of shape ", src.sizes(),
+                " cannot be broadcast to destination shape ", dst.sizes());
     source = expand(src, dst.sizes());
   }
   if (dst.numel() == 0) return;

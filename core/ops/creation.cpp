@@ -12,10 +12,10 @@ Tensor empty(const Shape& sizes, ScalarType dtype, Device device) {
     numel *= s;
   }
   Backend& backend = backend_for(device);
-  auto storage = std::make_shared<Storage>(static_cast<size_t>(numel) * element_size(dtype),
-                                           device, &backend.allocator());
-  return Tensor(std::make_shared<TensorImpl>(std::move(storage), dtype, sizes,
-                                             contiguous_strides(sizes), 0));
+  auto storage = std::make_shared<Storage>(static_cast<size_t>(numel) * element_size(dtype), device,
+                                           &backend.allocator());
+  return Tensor(
+      std::make_shared<TensorImpl>(std::move(storage), dtype, sizes, contiguous_strides(sizes), 0));
 }
 
 Tensor full(const Shape& sizes, const Scalar& value, ScalarType dtype, Device device) {
@@ -30,8 +30,8 @@ Tensor scalar_tensor(const Scalar& value, ScalarType dtype, Device device) {
 
 Tensor from_blob(void* data, const Shape& sizes, const Strides& strides, ScalarType dtype,
                  Device device, std::function<void(void*)> deleter) {
-  NABLA_CHECK(sizes.size() == strides.size(), "from_blob: shape ", sizes, " and strides ",
-              strides, " have different lengths");
+  NABLA_CHECK(sizes.size() == strides.size(), "from_blob: shape ", sizes, " and strides ", strides,
+              " have different lengths");
   int64_t extent = 1;  // one past the furthest element, in elements
   for (int64_t d = 0; d < sizes.size(); ++d) {
     NABLA_CHECK(sizes[d] >= 0 && strides[d] >= 0, "from_blob: negative size or stride in shape ",

@@ -94,8 +94,10 @@ Tensor pow(const Tensor& x, const Scalar& exponent) {
     if (exponent.is_floating_point()) {
       input = to(input, default_float_dtype());
     } else {
-      NABLA_CHECK(exponent.to<int64_t>() >= 0, "pow: integers to negative integer powers are "
-                  "not allowed (input dtype ", x.dtype(), ", exponent ", exponent, ")");
+      NABLA_CHECK(exponent.to<int64_t>() >= 0,
+                  "pow: integers to negative integer powers are "
+                  "not allowed (input dtype ",
+                  x.dtype(), ", exponent ", exponent, ")");
     }
   }
   Tensor out = empty(input.sizes(), input.dtype(), input.device());
@@ -180,8 +182,8 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   check_same_device("where", condition, a);
   check_same_device("where", a, b);
   const ScalarType dtype = result_type(a, b);
-  const Shape shape = broadcast_shapes(broadcast_shapes(condition.sizes(), a.sizes(), "where"),
-                                       b.sizes(), "where");
+  const Shape shape =
+      broadcast_shapes(broadcast_shapes(condition.sizes(), a.sizes(), "where"), b.sizes(), "where");
   Tensor out = empty(shape, dtype, a.device());
   if (out.numel() > 0) {
     backend_for(out.device())

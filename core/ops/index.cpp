@@ -7,7 +7,8 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
   check_defined("index_select", x);
   check_defined("index_select", index);
   check_same_device("index_select", x, index);
-  NABLA_CHECK(index.dtype() == kInt64, "index_select: expected an int64 index, got ", index.dtype());
+  NABLA_CHECK(index.dtype() == kInt64, "index_select: expected an int64 index, got ",
+              index.dtype());
   NABLA_CHECK(index.dim() <= 1, "index_select: expected a 1-D index, got shape ", index.sizes());
   NABLA_CHECK(x.dim() >= 1, "index_select: expected an input with at least 1 dim");
   dim = wrap_dim(dim, x.dim(), "index_select");
@@ -17,8 +18,8 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
   if (index.numel() > 0) {
     NABLA_CHECK(x.size(dim) > 0, "index_select: cannot index into dim ", dim,
                 " of size 0 (input shape ", x.sizes(), ")");
-    backend_for(x.device()).index_select(x, dim, index.dim() == 0 ? reshape(index, {1}) : index,
-                                         out);
+    backend_for(x.device())
+        .index_select(x, dim, index.dim() == 0 ? reshape(index, {1}) : index, out);
   }
   return out;
 }

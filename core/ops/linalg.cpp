@@ -31,8 +31,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   const Tensor rhs = b.dim() == 1 ? unsqueeze(b, 1) : b;
   const int64_t m = lhs.size(lhs.dim() - 2), k = lhs.size(lhs.dim() - 1);
   const int64_t k2 = rhs.size(rhs.dim() - 2), n = rhs.size(rhs.dim() - 1);
-  NABLA_CHECK(k == k2, "matmul: shapes ", a.sizes(), " and ", b.sizes(),
-              " cannot be multiplied (", k, " != ", k2, ")");
+  NABLA_CHECK(k == k2, "matmul: shapes ", a.sizes(), " and ", b.sizes(), " cannot be multiplied (",
+              k, " != ", k2, ")");
   Shape lhs_batch(lhs.sizes().begin(), lhs.sizes().end() - 2);
   Shape rhs_batch(rhs.sizes().begin(), rhs.sizes().end() - 2);
   Shape batch = broadcast_shapes(lhs_batch, rhs_batch, "matmul");

@@ -1,5 +1,6 @@
 // Reductions: sum, mean, amax/amin, max/min with indices, argmax/argmin. Backends reduce into an
-// output of the input's rank (size 1 at reduced dims); keepdim=false then drops those dims as a view.
+// output of the input's rank (size 1 at reduced dims); keepdim=false then drops those dims as a
+// view.
 #include <nabla/core/native.h>
 
 namespace nabla::native {
@@ -96,7 +97,9 @@ std::tuple<Tensor, Tensor> values_and_indices(bool is_max, const Tensor& x, int6
   return {squeeze(values, d), squeeze(indices, d)};
 }
 
-ScalarType sum_dtype(ScalarType t) { return is_floating_point(t) ? t : kInt64; }
+ScalarType sum_dtype(ScalarType t) {
+  return is_floating_point(t) ? t : kInt64;
+}
 
 }  // namespace
 
@@ -107,8 +110,10 @@ Tensor sum(const Tensor& x, const Shape& dims, bool keepdim) {
 
 Tensor mean(const Tensor& x, const Shape& dims, bool keepdim) {
   check_defined("mean", x);
-  NABLA_CHECK(x.is_floating_point(), "mean: expected a floating point input (float32 or float64), "
-              "got ", x.dtype(), "; convert it with .to(kFloat32) first");
+  NABLA_CHECK(x.is_floating_point(),
+              "mean: expected a floating point input (float32 or float64), "
+              "got ",
+              x.dtype(), "; convert it with .to(kFloat32) first");
   ReducedDims r = reduced_dims(x, dims, "mean");
   Tensor total = reduce(ReduceOp::Sum, x, dims, keepdim, "mean", x.dtype());
   // An empty reduction divides 0 by 0 and gives NaN, as in PyTorch.

@@ -19,7 +19,8 @@ std::optional<Strides> view_strides(const Shape& sizes, const Strides& strides,
   int64_t tensor_numel = 1, view_numel = 1;
   for (int64_t d = sizes.size() - 1; d >= 0; --d) {
     tensor_numel *= sizes[d];
-    const bool run_ends = d == 0 || (sizes[d - 1] != 1 && strides[d - 1] != tensor_numel * chunk_stride);
+    const bool run_ends =
+        d == 0 || (sizes[d - 1] != 1 && strides[d - 1] != tensor_numel * chunk_stride);
     if (!run_ends) continue;
     while (view_d >= 0 && (view_numel < tensor_numel || new_sizes[view_d] == 1)) {
       result[view_d] = view_numel * chunk_stride;
@@ -64,7 +65,8 @@ Shape infer_size(const Shape& sizes, int64_t numel, const Shape& from, const cha
 }
 
 Tensor as_strided(const Tensor& x, const Shape& sizes, const Strides& strides, int64_t offset) {
-  return Tensor(std::make_shared<TensorImpl>(x.impl()->storage(), x.dtype(), sizes, strides, offset));
+  return Tensor(
+      std::make_shared<TensorImpl>(x.impl()->storage(), x.dtype(), sizes, strides, offset));
 }
 
 Tensor view(const Tensor& x, const Shape& sizes) {
@@ -89,8 +91,8 @@ Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
   if (x.dim() == 0) return reshape(x, {1});
   start_dim = wrap_dim(start_dim, x.dim(), "flatten");
   end_dim = wrap_dim(end_dim, x.dim(), "flatten");
-  NABLA_CHECK(start_dim <= end_dim, "flatten: start_dim ", start_dim,
-              " cannot come after end_dim ", end_dim);
+  NABLA_CHECK(start_dim <= end_dim, "flatten: start_dim ", start_dim, " cannot come after end_dim ",
+              end_dim);
   Shape sizes;
   for (int64_t d = 0; d < start_dim; ++d) sizes.push_back(x.size(d));
   int64_t merged = 1;
@@ -157,8 +159,8 @@ Tensor select(const Tensor& x, int64_t dim, int64_t index) {
   NABLA_CHECK(x.dim() > 0, "select: cannot index a 0-dim tensor");
   dim = wrap_dim(dim, x.dim(), "select");
   const int64_t size = x.size(dim);
-  NABLA_CHECK(index >= -size && index < size, "select: index ", index,
-              " is out of range for dim ", dim, " of size ", size, " (input shape ", x.sizes(), ")");
+  NABLA_CHECK(index >= -size && index < size, "select: index ", index, " is out of range for dim ",
+              dim, " of size ", size, " (input shape ", x.sizes(), ")");
   if (index < 0) index += size;
   Shape sizes = x.sizes();
   Strides strides = x.strides();
