@@ -34,8 +34,18 @@ enum class BinaryOp : uint8_t {
 enum class ReduceOp : uint8_t { Sum, Max, Min };
 enum class RandomKind : uint8_t { Uniform, Normal };
 
-const char* op_name(UnaryOp op);
-const char* op_name(BinaryOp op);
+// The public name of an op, for error messages.
+inline const char* op_name(UnaryOp op) {
+  static constexpr const char* kNames[] = {"neg",  "exp",     "log",  "sqrt", "abs",
+                                           "relu", "sigmoid", "tanh", "pow",  "clamp"};
+  return kNames[static_cast<int>(op)];
+}
+inline const char* op_name(BinaryOp op) {
+  static constexpr const char* kNames[] = {
+      "add", "sub", "mul", "div", "maximum",       "minimum",          "eq",           "ne",
+      "lt",  "le",  "gt",  "ge",  "relu_backward", "sigmoid_backward", "tanh_backward"};
+  return kNames[static_cast<int>(op)];
+}
 inline bool is_comparison(BinaryOp op) {
   return op >= BinaryOp::Eq && op <= BinaryOp::Ge;
 }

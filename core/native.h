@@ -85,7 +85,13 @@ Tensor log_softmax(const Tensor& x, int64_t dim);
 Tensor one_hot(const Tensor& labels, int64_t num_classes);
 
 // --- checks shared by ops ------------------------------------------------------------------------
-void check_same_device(const char* op, const Tensor& a, const Tensor& b);
-void check_defined(const char* op, const Tensor& x);
+[[noreturn]] void throw_device_mismatch(const char* op, const Tensor& a, const Tensor& b);
+[[noreturn]] void throw_undefined(const char* op);
+inline void check_same_device(const char* op, const Tensor& a, const Tensor& b) {
+  if (__builtin_expect(a.device() != b.device(), 0)) throw_device_mismatch(op, a, b);
+}
+inline void check_defined(const char* op, const Tensor& x) {
+  if (__builtin_expect(!x.defined(), 0)) throw_undefined(op);
+}
 
 }  // namespace nabla::native

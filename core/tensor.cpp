@@ -4,9 +4,8 @@
 
 namespace nabla {
 
-const TensorImpl& Tensor::checked() const {
-  NABLA_CHECK(impl_ != nullptr, "Tensor: this tensor is undefined (default-constructed)");
-  return *impl_;
+void Tensor::throw_undefined() {
+  NABLA_FAIL("Tensor: this tensor is undefined (default-constructed)");
 }
 
 int64_t Tensor::size(int64_t dim) const {

@@ -155,7 +155,11 @@ class Tensor {
   Tensor& div_(const Scalar& other);
 
  private:
-  const TensorImpl& checked() const;
+  const TensorImpl& checked() const {
+    if (__builtin_expect(impl_ == nullptr, 0)) throw_undefined();
+    return *impl_;
+  }
+  [[noreturn]] static void throw_undefined();
   std::shared_ptr<TensorImpl> impl_;
 };
 

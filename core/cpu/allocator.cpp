@@ -1,8 +1,10 @@
 // The CPU caching allocator. Blocks are 64-byte aligned (a cache line, and an AVX-512 vector) and
 // rounded up to size classes; a freed block goes onto its class's free list and the next request of
 // that class takes it back, so steady-state training allocates nothing from the system.
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -22,18 +24,30 @@ size_t size_class(size_t nbytes) {
   return (nbytes + step - 1) / step * step;
 }
 
+// Held for a few dozen instructions at a time, so spinning beats a mutex's system-call path.
+class SpinLock {
+ public:
+  void lock() noexcept {
+    while (flag_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
+  }
+  void unlock() noexcept { flag_.clear(std::memory_order_release); }
+
+ private:
+  std::atomic_flag flag_ = ATOMIC_FLAG_INIT;
+};
+
 class CachingCpuAllocator final : public Allocator {
  public:
   void* allocate(size_t nbytes) override {
     if (nbytes == 0) return nullptr;
     const size_t rounded = size_class(nbytes);
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      std::lock_guard<SpinLock> lock(lock_);
       note_allocated(rounded);
-      auto it = free_.find(rounded);
-      if (it != free_.end() && !it->second.empty()) {
-        void* block = it->second.back();
-        it->second.pop_back();
+      std::vector<void*>& blocks = free_list(rounded);
+      if (!blocks.empty()) {
+        void* block = blocks.back();
+        blocks.pop_back();
         cached_bytes_ -= rounded;
         return block;
       }
@@ -45,7 +59,7 @@ class CachingCpuAllocator final : public Allocator {
       block = std::aligned_alloc(kAlignment, rounded);
     }
     if (block == nullptr) {
-      std::lock_guard<std::mutex> lock(mutex_);
+      std::lock_guard<SpinLock> lock(lock_);
       stats_.allocated_bytes -= rounded;
       NABLA_FAIL("CPU allocator: out of memory allocating ", nbytes, " bytes");
     }
@@ -55,11 +69,11 @@ class CachingCpuAllocator final : public Allocator {
   void deallocate(void* ptr, size_t nbytes) noexcept override {
     if (ptr == nullptr) return;
     const size_t rounded = size_class(nbytes);
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<SpinLock> lock(lock_);
     stats_.allocated_bytes -= rounded;
     cached_bytes_ += rounded;
     try {
-      free_[rounded].push_back(ptr);
+      free_list(rounded).push_back(ptr);
     } catch (...) {  // no memory to remember the block: give it back instead
       cached_bytes_ -= rounded;
       std::free(ptr);
@@ -67,16 +81,20 @@ class CachingCpuAllocator final : public Allocator {
   }
 
   void empty_cache() noexcept override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (auto& [size, blocks] : free_) {
+    std::lock_guard<SpinLock> lock(lock_);
+    for (auto& blocks : small_free_) {
+      for (void* block : blocks) std::free(block);
+      blocks.clear();
+    }
+    for (auto& [size, blocks] : large_free_) {
       for (void* block : blocks) std::free(block);
     }
-    free_.clear();
+    large_free_.clear();
     cached_bytes_ = 0;
   }
 
   AllocatorStats stats() const override {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<SpinLock> lock(lock_);
     AllocatorStats s = stats_;
     s.reserved_bytes = s.allocated_bytes + cached_bytes_;
     return s;
@@ -90,8 +108,17 @@ class CachingCpuAllocator final : public Allocator {
     }
   }
 
-  mutable std::mutex mutex_;
-  std::unordered_map<size_t, std::vector<void*>> free_;
+  // Small classes (multiples of 64 up to 4 KiB) are indexed directly: most tensors are small, and a
+  // hash lookup would be a visible part of an op's cost.
+  std::vector<void*>& free_list(size_t rounded) {
+    if (rounded <= kSmallLimit) return small_free_[rounded / kAlignment - 1];
+    return large_free_[rounded];
+  }
+
+  static constexpr size_t kSmallLimit = 4096;
+  mutable SpinLock lock_;
+  std::vector<void*> small_free_[kSmallLimit / kAlignment];
+  std::unordered_map<size_t, std::vector<void*>> large_free_;
   size_t cached_bytes_ = 0;
   AllocatorStats stats_;
 };

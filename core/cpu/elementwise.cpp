@@ -105,7 +105,10 @@ void unary_integral(UnaryOp op, const Tensor& in, const Tensor& out, double p0, 
     case UnaryOp::Pow:
       return unary_kernel<T, T>(in, out, math::PowInteger{static_cast<int64_t>(p0)});
     case UnaryOp::Clamp:
-      return unary_kernel<T, T>(in, out, math::Clamp<T>{static_cast<T>(p0), static_cast<T>(p1)});
+      // An absent bound arrives as +-2^63, which static_cast<T> cannot hold (undefined; on x86 it
+      // gave INT64_MIN, so clamp_min clamped everything); convert saturates to T's range instead.
+      return unary_kernel<T, T>(in, out,
+                                math::Clamp<T>{math::convert<T>(p0), math::convert<T>(p1)});
     default:
       NABLA_FAIL(op_name(op), ": not implemented for ", in.dtype(), " on the CPU");
   }

@@ -65,6 +65,9 @@ StridedLoop<N> make_loop(const Shape& sizes, const std::array<void*, N>& data,
 // Runs row() over elements [begin, end) in row-major order.
 template <int N, typename Row>
 void run_range(const StridedLoop<N>& loop, int64_t begin, int64_t end, Row&& row) {
+  // An empty range visits nothing; for a tensor with a size-0 dim, the index split below would
+  // also divide by zero (zeros({0}) fills through here).
+  if (begin >= end) return;
   const int64_t last = loop.ndim - 1;
   int64_t index[kMaxDims];
   int64_t rest = begin;

@@ -3,13 +3,12 @@
 
 namespace nabla::native {
 
-void check_defined(const char* op, const Tensor& x) {
-  NABLA_CHECK(x.defined(), op, ": got an undefined tensor");
+void throw_undefined(const char* op) {
+  NABLA_FAIL(op, ": got an undefined tensor");
 }
 
-void check_same_device(const char* op, const Tensor& a, const Tensor& b) {
-  NABLA_CHECK(a.device() == b.device(), op, ": expected all tensors on one device, but got ",
-              a.device(), " and ", b.device());
+void throw_device_mismatch(const char* op, const Tensor& a, const Tensor& b) {
+  NABLA_FAIL(op, ": expected all tensors on one device, but got ", a.device(), " and ", b.device());
 }
 
 void copy_(const Tensor& dst, const Tensor& src) {
