@@ -93,5 +93,13 @@ inline void check_same_device(const char* op, const Tensor& a, const Tensor& b) 
 inline void check_defined(const char* op, const Tensor& x) {
   if (__builtin_expect(!x.defined(), 0)) throw_undefined(op);
 }
+[[noreturn]] void throw_internal_overlap(const char* op, const Tensor& x);
+// An in-place write into a tensor whose elements share memory (expand()ed: a dim of size > 1 with
+// stride 0) would have an order-dependent result, so in-place ops refuse it, as PyTorch does.
+inline void check_no_internal_overlap(const char* op, const Tensor& x) {
+  for (int64_t d = 0; d < x.dim(); ++d) {
+    if (__builtin_expect(x.strides()[d] == 0 && x.sizes()[d] > 1, 0)) throw_internal_overlap(op, x);
+  }
+}
 
 }  // namespace nabla::native

@@ -9,13 +9,13 @@ void Tensor::throw_undefined() {
 }
 
 int64_t Tensor::size(int64_t dim) const {
-  const int64_t d = wrap_dim(dim, this->dim(), "size");
-  return this->dim() == 0 ? 1 : checked().sizes()[d];
+  NABLA_CHECK(this->dim() > 0, "size: dim ", dim, " was asked of a 0-dim tensor, which has none");
+  return checked().sizes()[wrap_dim(dim, this->dim(), "size")];
 }
 
 int64_t Tensor::stride(int64_t dim) const {
-  const int64_t d = wrap_dim(dim, this->dim(), "stride");
-  return this->dim() == 0 ? 1 : checked().strides()[d];
+  NABLA_CHECK(this->dim() > 0, "stride: dim ", dim, " was asked of a 0-dim tensor, which has none");
+  return checked().strides()[wrap_dim(dim, this->dim(), "stride")];
 }
 
 bool Tensor::is_alias_of(const Tensor& other) const {

@@ -44,11 +44,21 @@ Tensor clamp(const Tensor& x, const std::optional<Scalar>& min, const std::optio
   return native::clamp(x, min, max);
 }
 
+namespace {
+// PyTorch refuses a fractional alpha when the result would be integral.
+void check_alpha(const char* op, const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  NABLA_CHECK(!alpha.is_floating_point() || is_floating_point(native::result_type(a, b)), op,
+              ": alpha ", alpha, " must be an integer for ", native::result_type(a, b), " tensors");
+}
+}  // namespace
+
 Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  check_alpha("add", a, b, alpha);
   if (alpha.to_double() == 1.0) return native::binary(BinaryOp::Add, a, b);
   return native::binary(BinaryOp::Add, a, native::binary(BinaryOp::Mul, b, alpha));
 }
 Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  check_alpha("sub", a, b, alpha);
   if (alpha.to_double() == 1.0) return native::binary(BinaryOp::Sub, a, b);
   return native::binary(BinaryOp::Sub, a, native::binary(BinaryOp::Mul, b, alpha));
 }

@@ -29,12 +29,11 @@ std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
 std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
   return native::min(x, dim, keepdim);
 }
+// As in PyTorch, an empty dims list reduces over every dim.
 Tensor amax(const Tensor& x, const Shape& dims, bool keepdim) {
-  NABLA_CHECK(!dims.empty() || x.dim() == 0, "amax: give the dims to reduce; use max(x) for all");
   return native::amax(x, dims, keepdim);
 }
 Tensor amin(const Tensor& x, const Shape& dims, bool keepdim) {
-  NABLA_CHECK(!dims.empty() || x.dim() == 0, "amin: give the dims to reduce; use min(x) for all");
   return native::amin(x, dims, keepdim);
 }
 Tensor argmax(const Tensor& x) {

@@ -18,6 +18,7 @@ T& at(char* base, int64_t stride, int64_t i) {
   return *reinterpret_cast<T*>(base + i * stride);
 }
 
+// No __restrict on the pointers: in-place ops pass one tensor as both input and output.
 template <typename Out, typename In, typename F>
 void unary_kernel(const Tensor& in, const Tensor& out, F f) {
   auto loop =
@@ -25,8 +26,8 @@ void unary_kernel(const Tensor& in, const Tensor& out, F f) {
                    {int64_t{sizeof(Out)}, int64_t{sizeof(In)}});
   run(loop, [f](char** p, const int64_t* s, int64_t n) {
     if (s[0] == sizeof(Out) && s[1] == sizeof(In)) {
-      Out* __restrict o = reinterpret_cast<Out*>(p[0]);
-      const In* __restrict x = reinterpret_cast<const In*>(p[1]);
+      Out* o = reinterpret_cast<Out*>(p[0]);
+      const In* x = reinterpret_cast<const In*>(p[1]);
       for (int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
     } else {
       for (int64_t i = 0; i < n; ++i) at<Out>(p[0], s[0], i) = f(at<In>(p[1], s[1], i));
@@ -40,9 +41,9 @@ void binary_kernel(const Tensor& a, const Tensor& b, const Tensor& out, F f) {
                            {&out.strides(), &a.strides(), &b.strides()},
                            {int64_t{sizeof(Out)}, int64_t{sizeof(T)}, int64_t{sizeof(T)}});
   run(loop, [f](char** p, const int64_t* s, int64_t n) {
-    Out* __restrict o = reinterpret_cast<Out*>(p[0]);
-    const T* __restrict x = reinterpret_cast<const T*>(p[1]);
-    const T* __restrict y = reinterpret_cast<const T*>(p[2]);
+    Out* o = reinterpret_cast<Out*>(p[0]);
+    const T* x = reinterpret_cast<const T*>(p[1]);
+    const T* y = reinterpret_cast<const T*>(p[2]);
     if (s[0] == sizeof(Out) && s[1] == sizeof(T) && s[2] == sizeof(T)) {
       for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
     } else if (s[0] == sizeof(Out) && s[1] == sizeof(T) && s[2] == 0) {

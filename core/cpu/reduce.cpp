@@ -61,6 +61,9 @@ T reduce_contiguous(const T* x, int64_t n, Combine combine) {
   return acc[0];
 }
 
+// Elements per partial result when a reduced dim is strided (see reduce_kernel).
+constexpr int64_t kStridedBlock = 4096;
+
 template <typename T, typename Combine>
 void reduce_kernel(const Tensor& in, const Tensor& out, Combine combine) {
   DimGroup kept, reduced;
@@ -80,11 +83,19 @@ void reduce_kernel(const Tensor& in, const Tensor& out, Combine combine) {
   auto reduce_one = [&](int64_t in_offset) -> T {
     if (reduced.ndim == 0) return combine(identity, x[in_offset]);
     if (unit_inner) return reduce_contiguous(x + in_offset, per_output, combine);
+    // Blocks of kStridedBlock elements, each reduced on its own and then combined: one running
+    // float32 total over the whole strided dim stops growing at 2^24 (the sum of 20M ones came
+    // out as 16777216), and its rounding error grows with the length of the dim.
     T acc = identity;
-    for (int64_t r = 0; r < per_output; ++r) {
-      int64_t offset, unused;
-      reduced.offsets(r, offset, unused);
-      acc = combine(acc, x[in_offset + offset]);
+    for (int64_t start = 0; start < per_output; start += kStridedBlock) {
+      const int64_t stop = std::min(per_output, start + kStridedBlock);
+      T block = identity;
+      for (int64_t r = start; r < stop; ++r) {
+        int64_t offset, unused;
+        reduced.offsets(r, offset, unused);
+        block = combine(block, x[in_offset + offset]);
+      }
+      acc = combine(acc, block);
     }
     return acc;
   };

@@ -1,6 +1,8 @@
 // Unary elementwise functors: y = f(x). Both backends apply these per element.
 #pragma once
 
+#include <type_traits>
+
 #include <nabla/core/math/hostdevice.h>
 
 namespace nabla::math {
@@ -36,7 +38,12 @@ struct Sqrt {
 struct Abs {
   template <typename T>
   NABLA_HD T operator()(T x) const {
-    return x < T(0) ? static_cast<T>(-x) : x;
+    // fabs clears the sign bit, so abs(-0.0) is +0.0 as in PyTorch; -0.0 < 0 is false.
+    if constexpr (std::is_floating_point_v<T>) {
+      return math::fabs(x);
+    } else {
+      return x < T(0) ? static_cast<T>(-x) : x;
+    }
   }
 };
 

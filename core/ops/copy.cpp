@@ -11,9 +11,15 @@ void throw_device_mismatch(const char* op, const Tensor& a, const Tensor& b) {
   NABLA_FAIL(op, ": expected all tensors on one device, but got ", a.device(), " and ", b.device());
 }
 
+void throw_internal_overlap(const char* op, const Tensor& x) {
+  NABLA_FAIL(op, ": more than one element of the written-to tensor (shape ", x.sizes(),
+             ", strides ", x.strides(), ") refers to a single memory location; clone() it first");
+}
+
 void copy_(const Tensor& dst, const Tensor& src) {
   check_defined("copy_", dst);
   check_defined("copy_", src);
+  check_no_internal_overlap("copy_", dst);
   Tensor source = src;
   if (source.sizes() != dst.sizes()) {
     NABLA_CHECK(broadcast_shapes(dst.sizes(), src.sizes(), "copy_") == dst.sizes(),

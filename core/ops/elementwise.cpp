@@ -1,4 +1,5 @@
 // Elementwise ops: PyTorch's type promotion, NumPy broadcasting, then one backend call.
+#include <algorithm>
 #include <cmath>
 
 #include <nabla/core/native.h>
@@ -78,7 +79,8 @@ ScalarType result_type(const Tensor& a, const Scalar& b) {
 
 Tensor unary(UnaryOp op, const Tensor& x) {
   check_defined(op_name(op), x);
-  NABLA_CHECK(x.dtype() != kBool || op == UnaryOp::Abs, op_name(op),
+  // Like PyTorch: float-only math (exp, sqrt, ...) promotes bool and integers to float32.
+  NABLA_CHECK(x.dtype() != kBool || op == UnaryOp::Abs || is_float_only(op), op_name(op),
               ": not supported for bool tensors");
   if (op == UnaryOp::Abs && x.dtype() == kBool) return clone(x);
   Tensor input = is_float_only(op) && !x.is_floating_point() ? to(x, default_float_dtype()) : x;
@@ -117,8 +119,14 @@ Tensor clamp(const Tensor& x, const std::optional<Scalar>& min, const std::optio
   if (max) state.add(*max);
   Tensor input = to(x, state.result());
   const bool floating = input.is_floating_point();
-  const double lo = min ? min->to_double() : (floating ? -INFINITY : -9.2233720368547758e18);
-  const double hi = max ? max->to_double() : (floating ? INFINITY : 9.2233720368547758e18);
+  double lo = min ? min->to_double() : -INFINITY;
+  double hi = max ? max->to_double() : INFINITY;
+  if (!floating) {  // bounds outside the integer type's range clamp nothing; keep them in range
+    const double type_lo = input.dtype() == kUInt8 ? 0.0 : -9.2233720368547758e18;
+    const double type_hi = input.dtype() == kUInt8 ? 255.0 : 9.2233720368547758e18;
+    lo = std::clamp(lo, type_lo, type_hi);
+    hi = std::clamp(hi, type_lo, type_hi);
+  }
   Tensor out = empty(input.sizes(), input.dtype(), input.device());
   if (out.numel() > 0) backend_for(out.device()).unary(UnaryOp::Clamp, input, out, lo, hi);
   return out;
@@ -147,6 +155,7 @@ void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
   check_defined(name, self);
   check_defined(name, other);
   check_same_device(name, self, other);
+  check_no_internal_overlap(name, self);
   check_binary_dtypes(op, self.dtype(), other.dtype());
   const ScalarType compute = compute_dtype(op, result_type(self, other));
   NABLA_CHECK(!is_comparison(op), name, "_: comparisons cannot be computed in place");
