@@ -59,7 +59,12 @@ void shapes(benchmark::internal::Benchmark* b) {
   b->Args({64, 784, 128, 0, 1});   // forward: x [64, 784] @ W^T, W [128, 784]
   b->Args({128, 64, 784, 1, 0});   // weight grad: grad^T [128, 64] @ x [64, 784]
   b->Args({64, 128, 784, 0, 0});   // input grad: grad [64, 128] @ W [128, 784]
+  b->Args({64, 128, 10, 0, 1});    // second layer forward: h [64, 128] @ W2^T, W2 [10, 128]
+  b->Args({10, 64, 128, 1, 0});    // second layer weight grad
+  b->Args({64, 10, 128, 0, 0});    // second layer input grad
   b->Args({256, 784, 128, 0, 1});  // forward at batch 256
+  b->Args({128, 256, 256, 0, 0});  // in between: 8M multiply-adds
+  b->Args({256, 256, 256, 0, 0});  // 16M
   b->Args({512, 512, 512, 0, 0});
   b->Args({2048, 2048, 2048, 0, 0});
 }

@@ -1,6 +1,6 @@
-// CPU matrix products. float32 goes to oneDNN's sgemm, on one thread for small products (waking a
-// second thread costs more than it gains at MLP sizes) and on all threads for large ones. Other
-// dtypes use a plain cache-friendly loop; float64 is there for gradient checks, not for speed.
+// CPU matrix products. float32 goes to oneDNN's sgemm, on one thread for tiny products (waking a
+// second thread costs more than it gains) and on all threads otherwise. Other dtypes use a plain
+// cache-friendly loop; float64 is there for gradient checks, not for speed.
 #include <omp.h>
 
 #include <dnnl.h>
@@ -15,9 +15,10 @@
 namespace nabla::cpu {
 namespace {
 
-// Products below this many multiply-adds run on one thread. Measured with bench/bench_gemm: at the
-// MLP shapes (64x784x128, 6.4M) one thread beats two; at 512^3 (134M) two threads win.
-constexpr int64_t kGemmParallelMacs = int64_t{1} << 25;
+// Products below this many multiply-adds run on one thread. Measured with bench/bench_gemm on the
+// 2-core development machine: at 64x128x10 (82K) one thread wins (3.4 us vs 4.5 us); from
+// 64x784x128 (6.4M) up, two threads win (66 us vs 98 us; 128x256x256: 71 us vs 109 us).
+constexpr int64_t kGemmParallelMacs = int64_t{1} << 20;
 
 void sgemm(const Tensor& a, const Tensor& b, const Tensor& out) {
   const int64_t batch = out.size(0), m = out.size(1), n = out.size(2), k = a.size(2);
