@@ -12,4 +12,8 @@
 #include <nabla/core/tensor.h>
 #include <nabla/core/tensor_options.h>
 
+#include <nabla/autograd/engine.h>
+#include <nabla/autograd/function.h>
+#include <nabla/autograd/grad_mode.h>
+#include <nabla/autograd/gradcheck.h>
 #include <nabla/autograd/ops.h>

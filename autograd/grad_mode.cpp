@@ -1,16 +1,28 @@
-// Per-tensor autograd state. The dynamic graph arrives with the autograd issue; until then no
-// tensor requires grad, and asking for it is a clear error rather than a silently ignored flag.
-#include <nabla/core/tensor.h>
+// Grad mode (per thread, as in PyTorch) and anomaly mode (process-wide).
+#include <nabla/autograd/grad_mode.h>
+
+#include <atomic>
 
 namespace nabla {
+namespace {
+thread_local bool grad_enabled = true;
+std::atomic<bool> anomaly_enabled{false};
+}  // namespace
 
-bool Tensor::requires_grad() const {
-  return false;
+bool is_grad_enabled() {
+  return grad_enabled;
+}
+void set_grad_enabled(bool enabled) {
+  grad_enabled = enabled;
 }
 
-Tensor& Tensor::set_requires_grad(bool requires_grad) {
-  NABLA_CHECK(!requires_grad, "set_requires_grad: this build of nabla has no autograd engine yet");
-  return *this;
+namespace autograd {
+bool is_anomaly_enabled() {
+  return anomaly_enabled.load(std::memory_order_relaxed);
 }
+void set_detect_anomaly(bool enabled) {
+  anomaly_enabled.store(enabled);
+}
+}  // namespace autograd
 
 }  // namespace nabla

@@ -82,6 +82,10 @@ class Backend {
                             const Tensor& out) = 0;
   // out[..i..] = in[..index[..i..]..] along `dim`; out and index share a shape.
   virtual void gather(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) = 0;
+  // out[..index[..i..]..] += src[..i..] along `dim`; index and src share a shape. Indices may
+  // repeat, so contributions to one element are summed (the backward of gathers).
+  virtual void scatter_add(const Tensor& src, int64_t dim, const Tensor& index,
+                           const Tensor& out) = 0;
   // Numerically stable softmax or log-softmax along `dim`.
   virtual void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) = 0;
 

@@ -80,6 +80,10 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor mm(const Tensor& a, const Tensor& b);
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);
+// self[..index[..i..]..] += src[..i..] along dim (index and src share a shape), in place.
+void scatter_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src);
+// self.index_select(dim, index) has src's shape; adds src back into those positions of self.
+void index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src);
 Tensor softmax(const Tensor& x, int64_t dim);
 Tensor log_softmax(const Tensor& x, int64_t dim);
 Tensor one_hot(const Tensor& labels, int64_t num_classes);

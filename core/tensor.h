@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <ostream>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include <nabla/core/device.h>
@@ -19,6 +21,10 @@
 #include <nabla/core/tensor_options.h>
 
 namespace nabla {
+
+namespace autograd {
+class Node;  // a recorded op of the autograd graph; defined in autograd/node.h
+}  // namespace autograd
 
 class Tensor {
  public:
@@ -63,9 +69,42 @@ class Tensor {
   std::vector<T> to_vector() const;
   std::string str() const;
 
-  // --- autograd state (defined in autograd/) -----------------------------------------------------
+  // --- autograd (defined in autograd/)
+  // ------------------------------------------------------------
   bool requires_grad() const;
+  // Marks a leaf as requiring grad (floating dtypes only); returns *this, like requires_grad_().
   Tensor& set_requires_grad(bool requires_grad);
+  Tensor& requires_grad_(bool requires_grad = true) { return set_requires_grad(requires_grad); }
+  // The accumulated gradient of a leaf (or of a non-leaf after retain_grad()); undefined before.
+  const Tensor& grad() const;
+  Tensor& mutable_grad();
+  // A leaf was created by the user, not by an op that recorded a node.
+  bool is_leaf() const;
+  // The node that produced this tensor, or null for leaves.
+  std::shared_ptr<autograd::Node> grad_fn() const;
+  // Keeps the gradient of this non-leaf tensor in grad() during backward.
+  void retain_grad() const;
+  bool retains_grad() const;
+  // Reverse-mode backprop from this tensor. A non-scalar needs `gradient` of its shape. The graph
+  // is freed afterwards unless retain_graph.
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
+  // A tensor sharing this one's data, outside the graph.
+  Tensor detach() const;
+  // Calls `hook(grad)` with this tensor's gradient during backward; a hook that returns a defined
+  // tensor replaces the gradient. Returns the hook's index.
+  template <typename Hook>
+  size_t register_hook(Hook&& hook) const {
+    if constexpr (std::is_void_v<std::invoke_result_t<Hook, const Tensor&>>) {
+      return register_hook_impl([hook = std::forward<Hook>(hook)](const Tensor& grad) {
+        hook(grad);
+        return Tensor();
+      });
+    } else {
+      return register_hook_impl(std::function<Tensor(const Tensor&)>(std::forward<Hook>(hook)));
+    }
+  }
+  // How many times the data was modified in place (shared by all views of the storage).
+  uint64_t version() const { return checked().storage()->version(); }
 
   // --- views and copies (defined in autograd/) ---------------------------------------------------
   Tensor view(const Shape& shape) const;
@@ -160,6 +199,7 @@ class Tensor {
     return *impl_;
   }
   [[noreturn]] static void throw_undefined();
+  size_t register_hook_impl(std::function<Tensor(const Tensor&)> hook) const;
   std::shared_ptr<TensorImpl> impl_;
 };
 

@@ -1,90 +1,364 @@
-// Public elementwise ops: unary math, activations, broadcasting binary ops, comparisons, where, and
-// the in-place forms.
+// Elementwise ops and their gradients: unary math and activations, broadcasting binary ops,
+// comparisons, where, and the in-place forms. Broadcast inputs get full-shape gradients here; the
+// engine sums them back to each input's shape.
 #include <nabla/autograd/ops.h>
+#include <nabla/autograd/record.h>
 #include <nabla/core/native.h>
 
 namespace nabla {
 namespace {
 
-// A scalar as a zero-dim tensor of the dtype it promotes `self` to, for the in-place ops.
-Tensor scalar_operand(const Tensor& self, const Scalar& s) {
-  return native::scalar_tensor(s, native::result_type(self, s), self.device());
+using autograd::Node;
+using autograd::record;
+using autograd::SavedTensor;
+
+Tensor zeros_as(const Tensor& t) {
+  return native::full(t.sizes(), 0, t.dtype(), t.device());
 }
 
-}  // namespace
+// --- unary -----------------------------------------------------------------------------------
 
-Tensor neg(const Tensor& x) {
-  return native::unary(UnaryOp::Neg, x);
-}
-Tensor exp(const Tensor& x) {
-  return native::unary(UnaryOp::Exp, x);
-}
-Tensor log(const Tensor& x) {
-  return native::unary(UnaryOp::Log, x);
-}
-Tensor sqrt(const Tensor& x) {
-  return native::unary(UnaryOp::Sqrt, x);
-}
-Tensor abs(const Tensor& x) {
-  return native::unary(UnaryOp::Abs, x);
-}
-Tensor relu(const Tensor& x) {
-  return native::unary(UnaryOp::Relu, x);
-}
-Tensor sigmoid(const Tensor& x) {
-  return native::unary(UnaryOp::Sigmoid, x);
-}
-Tensor tanh(const Tensor& x) {
-  return native::unary(UnaryOp::Tanh, x);
-}
-Tensor pow(const Tensor& x, const Scalar& exponent) {
-  return native::pow(x, exponent);
-}
-Tensor clamp(const Tensor& x, const std::optional<Scalar>& min, const std::optional<Scalar>& max) {
-  return native::clamp(x, min, max);
+struct NegBackward final : Node {
+  const char* name() const override { return "NegBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override { return {-grad}; }
+};
+
+// Backward of ops whose derivative is a shared functor of the output: relu, sigmoid, tanh.
+struct ActivationBackward final : Node {
+  ActivationBackward(const char* op, BinaryOp derivative) : op_(op), derivative_(derivative) {}
+  const char* name() const override { return op_; }
+  std::vector<Tensor> apply(const Tensor& grad) override {
+    return {native::binary(derivative_, grad, result.unpack(*this))};
+  }
+  void release_saved() override { result.reset(); }
+  SavedTensor result;
+
+ private:
+  const char* op_;
+  BinaryOp derivative_;
+};
+
+struct ExpBackward final : Node {
+  const char* name() const override { return "ExpBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override { return {grad * result.unpack(*this)}; }
+  void release_saved() override { result.reset(); }
+  SavedTensor result;
+};
+
+struct LogBackward final : Node {
+  const char* name() const override { return "LogBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override { return {grad / self.unpack(*this)}; }
+  void release_saved() override { self.reset(); }
+  SavedTensor self;
+};
+
+struct SqrtBackward final : Node {
+  const char* name() const override { return "SqrtBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override {
+    return {grad / (result.unpack(*this) * 2)};
+  }
+  void release_saved() override { result.reset(); }
+  SavedTensor result;
+};
+
+// d|x| = sign(x), which is 0 at 0 as in PyTorch.
+struct AbsBackward final : Node {
+  const char* name() const override { return "AbsBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override {
+    const Tensor x = self.unpack(*this);
+    const Tensor sign = (x > 0).to(x.dtype()) - (x < 0).to(x.dtype());
+    return {grad * sign};
+  }
+  void release_saved() override { self.reset(); }
+  SavedTensor self;
+};
+
+// d x^p = p x^(p-1); the derivative of x^0 is 0 everywhere.
+struct PowBackward final : Node {
+  explicit PowBackward(double exponent) : exponent(exponent) {}
+  const char* name() const override { return "PowBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override {
+    if (exponent == 0) return {zeros_as(grad)};
+    return {grad * self.unpack(*this).pow(exponent - 1) * exponent};
+  }
+  void release_saved() override { self.reset(); }
+  SavedTensor self;
+  double exponent;
+};
+
+// The gradient passes where min <= x <= max, as in PyTorch (both bounds included).
+struct ClampBackward final : Node {
+  ClampBackward(std::optional<Scalar> min, std::optional<Scalar> max) : min(min), max(max) {}
+  const char* name() const override { return "ClampBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override {
+    const Tensor x = self.unpack(*this);
+    Tensor pass;
+    if (min) pass = x >= *min;
+    if (max) pass = pass.defined() ? native::binary(BinaryOp::Mul, pass, x <= *max) : x <= *max;
+    return {where(pass, grad, zeros_as(grad))};
+  }
+  void release_saved() override { self.reset(); }
+  SavedTensor self;
+  std::optional<Scalar> min, max;
+};
+
+Tensor activation(UnaryOp op, BinaryOp derivative, const char* backward_name, const Tensor& x) {
+  Tensor y = native::unary(op, x);
+  if (auto node = record<ActivationBackward>(y, {&x}, backward_name, derivative)) {
+    node->result.save(y);
+  }
+  return y;
 }
 
-namespace {
+// --- binary ----------------------------------------------------------------------------------
+
+struct AddBackward final : Node {
+  explicit AddBackward(double alpha) : alpha(alpha) {}
+  const char* name() const override { return "AddBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override {
+    return {grad, alpha == 1 ? grad : grad * alpha};
+  }
+  double alpha;
+};
+
+struct SubBackward final : Node {
+  explicit SubBackward(double alpha) : alpha(alpha) {}
+  const char* name() const override { return "SubBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override { return {grad, grad * -alpha}; }
+  double alpha;
+};
+
+struct MulBackward final : Node {
+  const char* name() const override { return "MulBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override {
+    return {needs_input_grad(0) ? grad * other.unpack(*this) : Tensor(),
+            needs_input_grad(1) ? grad * self.unpack(*this) : Tensor()};
+  }
+  void release_saved() override {
+    self.reset();
+    other.reset();
+  }
+  SavedTensor self, other;
+};
+
+struct DivBackward final : Node {
+  const char* name() const override { return "DivBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override {
+    const Tensor b = other.unpack(*this);
+    Tensor grad_self = grad / b;
+    return {needs_input_grad(0) ? grad_self : Tensor(),
+            needs_input_grad(1) ? -grad_self * self.unpack(*this) / b : Tensor()};
+  }
+  void release_saved() override {
+    self.reset();
+    other.reset();
+  }
+  SavedTensor self, other;
+};
+
+// maximum/minimum: the gradient goes to the winner, and is split in half between equal values.
+struct MinMaxBackward final : Node {
+  explicit MinMaxBackward(bool is_max) : is_max(is_max) {}
+  const char* name() const override { return is_max ? "MaximumBackward" : "MinimumBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override {
+    const Tensor a = self.unpack(*this), b = other.unpack(*this);
+    const Tensor zero = zeros_as(grad);
+    const Tensor tie = where(a == b, grad * 0.5, grad);
+    const Tensor a_wins = is_max ? a >= b : a <= b;
+    const Tensor b_wins = is_max ? b >= a : b <= a;
+    return {where(a_wins, tie, zero), where(b_wins, tie, zero)};
+  }
+  void release_saved() override {
+    self.reset();
+    other.reset();
+  }
+  SavedTensor self, other;
+  bool is_max;
+};
+
+// scalar - x and scalar / x, where only x has a gradient.
+struct ReverseSubBackward final : Node {
+  const char* name() const override { return "RsubBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override { return {-grad}; }
+};
+
+struct ReverseDivBackward final : Node {
+  explicit ReverseDivBackward(const Scalar& numerator) : numerator(numerator) {}
+  const char* name() const override { return "RdivBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override {
+    const Tensor x = self.unpack(*this);
+    return {-grad * numerator / (x * x)};
+  }
+  void release_saved() override { self.reset(); }
+  SavedTensor self;
+  Scalar numerator;
+};
+
+struct WhereBackward final : Node {
+  const char* name() const override { return "WhereBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override {
+    const Tensor c = condition.unpack(*this), zero = zeros_as(grad);
+    return {Tensor(), needs_input_grad(1) ? where(c, grad, zero) : Tensor(),
+            needs_input_grad(2) ? where(c, zero, grad) : Tensor()};
+  }
+  void release_saved() override { condition.reset(); }
+  SavedTensor condition;
+};
+
 // PyTorch refuses a fractional alpha when the result would be integral.
 void check_alpha(const char* op, const Tensor& a, const Tensor& b, const Scalar& alpha) {
   NABLA_CHECK(!alpha.is_floating_point() || is_floating_point(native::result_type(a, b)), op,
               ": alpha ", alpha, " must be an integer for ", native::result_type(a, b), " tensors");
 }
+
+// A scalar operand as a zero-dim tensor of the dtype it promotes `self` to.
+Tensor scalar_operand(const Tensor& self, const Scalar& s) {
+  return native::scalar_tensor(s, native::result_type(self, s), self.device());
+}
+
+// In-place ops would silently corrupt recorded gradients, so with grad mode on they refuse tensors
+// that take part in the graph (wrap optimizer-style updates in NoGradGuard).
+void check_in_place(const char* op, const Tensor& self, const Tensor* other = nullptr) {
+  if (!is_grad_enabled()) return;
+  NABLA_CHECK(!autograd::needs_grad(self), op, ": cannot modify in place a tensor that ",
+              self.is_leaf() ? "is a leaf requiring grad" : "is part of the autograd graph",
+              "; use the out-of-place op, or wrap the update in NoGradGuard");
+  NABLA_CHECK(other == nullptr || !other->defined() || !autograd::needs_grad(*other), op,
+              ": an in-place op cannot take an operand that requires grad; use the out-of-place "
+              "op");
+}
+
+Tensor binary_with_scalar(BinaryOp op, const Tensor& a, const Scalar& b) {
+  return native::binary(op, a, b);
+}
+
 }  // namespace
+
+Tensor neg(const Tensor& x) {
+  Tensor y = native::unary(UnaryOp::Neg, x);
+  record<NegBackward>(y, {&x});
+  return y;
+}
+
+Tensor exp(const Tensor& x) {
+  Tensor y = native::unary(UnaryOp::Exp, x);
+  if (auto node = record<ExpBackward>(y, {&x})) node->result.save(y);
+  return y;
+}
+
+Tensor log(const Tensor& x) {
+  Tensor y = native::unary(UnaryOp::Log, x);
+  if (auto node = record<LogBackward>(y, {&x})) node->self.save(x);
+  return y;
+}
+
+Tensor sqrt(const Tensor& x) {
+  Tensor y = native::unary(UnaryOp::Sqrt, x);
+  if (auto node = record<SqrtBackward>(y, {&x})) node->result.save(y);
+  return y;
+}
+
+Tensor abs(const Tensor& x) {
+  Tensor y = native::unary(UnaryOp::Abs, x);
+  if (auto node = record<AbsBackward>(y, {&x})) node->self.save(x);
+  return y;
+}
+
+Tensor relu(const Tensor& x) {
+  return activation(UnaryOp::Relu, BinaryOp::ReluBackward, "ReluBackward", x);
+}
+Tensor sigmoid(const Tensor& x) {
+  return activation(UnaryOp::Sigmoid, BinaryOp::SigmoidBackward, "SigmoidBackward", x);
+}
+Tensor tanh(const Tensor& x) {
+  return activation(UnaryOp::Tanh, BinaryOp::TanhBackward, "TanhBackward", x);
+}
+
+Tensor pow(const Tensor& x, const Scalar& exponent) {
+  Tensor y = native::pow(x, exponent);
+  if (auto node = record<PowBackward>(y, {&x}, exponent.to_double())) node->self.save(x);
+  return y;
+}
+
+Tensor clamp(const Tensor& x, const std::optional<Scalar>& min, const std::optional<Scalar>& max) {
+  Tensor y = native::clamp(x, min, max);
+  if (auto node = record<ClampBackward>(y, {&x}, min, max)) node->self.save(x);
+  return y;
+}
 
 Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) {
   check_alpha("add", a, b, alpha);
-  if (alpha.to_double() == 1.0) return native::binary(BinaryOp::Add, a, b);
-  return native::binary(BinaryOp::Add, a, native::binary(BinaryOp::Mul, b, alpha));
+  Tensor y = alpha.to_double() == 1.0
+                 ? native::binary(BinaryOp::Add, a, b)
+                 : native::binary(BinaryOp::Add, a, native::binary(BinaryOp::Mul, b, alpha));
+  record<AddBackward>(y, {&a, &b}, alpha.to_double());
+  return y;
 }
+
 Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
   check_alpha("sub", a, b, alpha);
-  if (alpha.to_double() == 1.0) return native::binary(BinaryOp::Sub, a, b);
-  return native::binary(BinaryOp::Sub, a, native::binary(BinaryOp::Mul, b, alpha));
+  Tensor y = alpha.to_double() == 1.0
+                 ? native::binary(BinaryOp::Sub, a, b)
+                 : native::binary(BinaryOp::Sub, a, native::binary(BinaryOp::Mul, b, alpha));
+  record<SubBackward>(y, {&a, &b}, alpha.to_double());
+  return y;
 }
+
 Tensor mul(const Tensor& a, const Tensor& b) {
-  return native::binary(BinaryOp::Mul, a, b);
+  Tensor y = native::binary(BinaryOp::Mul, a, b);
+  if (auto node = record<MulBackward>(y, {&a, &b})) {
+    if (node->needs_input_grad(0)) node->other.save(b);
+    if (node->needs_input_grad(1)) node->self.save(a);
+  }
+  return y;
 }
+
 Tensor div(const Tensor& a, const Tensor& b) {
-  return native::binary(BinaryOp::Div, a, b);
+  Tensor y = native::binary(BinaryOp::Div, a, b);
+  if (auto node = record<DivBackward>(y, {&a, &b})) {
+    node->other.save(b);
+    if (node->needs_input_grad(1)) node->self.save(a);
+  }
+  return y;
 }
+
 Tensor maximum(const Tensor& a, const Tensor& b) {
-  return native::binary(BinaryOp::Maximum, a, b);
+  Tensor y = native::binary(BinaryOp::Maximum, a, b);
+  if (auto node = record<MinMaxBackward>(y, {&a, &b}, true)) {
+    node->self.save(a);
+    node->other.save(b);
+  }
+  return y;
 }
+
 Tensor minimum(const Tensor& a, const Tensor& b) {
-  return native::binary(BinaryOp::Minimum, a, b);
+  Tensor y = native::binary(BinaryOp::Minimum, a, b);
+  if (auto node = record<MinMaxBackward>(y, {&a, &b}, false)) {
+    node->self.save(a);
+    node->other.save(b);
+  }
+  return y;
 }
+
 Tensor add(const Tensor& a, const Scalar& b) {
-  return native::binary(BinaryOp::Add, a, b);
+  Tensor y = binary_with_scalar(BinaryOp::Add, a, b);
+  record<AddBackward>(y, {&a}, 1.0);
+  return y;
 }
 Tensor sub(const Tensor& a, const Scalar& b) {
-  return native::binary(BinaryOp::Sub, a, b);
+  Tensor y = binary_with_scalar(BinaryOp::Sub, a, b);
+  record<AddBackward>(y, {&a}, 1.0);
+  return y;
 }
 Tensor mul(const Tensor& a, const Scalar& b) {
-  return native::binary(BinaryOp::Mul, a, b);
+  Tensor y = binary_with_scalar(BinaryOp::Mul, a, b);
+  record<AddBackward>(y, {&a}, b.to_double());  // d(a * s) = s, like the second input of add
+  return y;
 }
 Tensor div(const Tensor& a, const Scalar& b) {
-  return native::binary(BinaryOp::Div, a, b);
+  Tensor y = binary_with_scalar(BinaryOp::Div, a, b);
+  record<AddBackward>(y, {&a}, 1.0 / b.to_double());
+  return y;
 }
 
 Tensor eq(const Tensor& a, const Tensor& b) {
@@ -125,7 +399,9 @@ Tensor ge(const Tensor& a, const Scalar& b) {
 }
 
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
-  return native::where(condition, a, b);
+  Tensor y = native::where(condition, a, b);
+  if (auto node = record<WhereBackward>(y, {&condition, &a, &b})) node->condition.save(condition);
+  return y;
 }
 
 Tensor operator-(const Tensor& x) {
@@ -159,13 +435,17 @@ Tensor operator+(const Scalar& a, const Tensor& b) {
   return add(b, a);
 }
 Tensor operator-(const Scalar& a, const Tensor& b) {
-  return native::binary(BinaryOp::Sub, a, b);
+  Tensor y = native::binary(BinaryOp::Sub, a, b);
+  record<ReverseSubBackward>(y, {&b});
+  return y;
 }
 Tensor operator*(const Scalar& a, const Tensor& b) {
   return mul(b, a);
 }
 Tensor operator/(const Scalar& a, const Tensor& b) {
-  return native::binary(BinaryOp::Div, a, b);
+  Tensor y = native::binary(BinaryOp::Div, a, b);
+  if (auto node = record<ReverseDivBackward>(y, {&b}, a)) node->self.save(b);
+  return y;
 }
 Tensor operator==(const Tensor& a, const Tensor& b) {
   return eq(a, b);
@@ -219,6 +499,7 @@ Tensor& operator+=(Tensor& a, const Scalar& b) {
   return a.add_(b);
 }
 Tensor& operator-=(Tensor& a, const Scalar& b) {
+  check_in_place("sub_", a);
   native::binary_(BinaryOp::Sub, a, scalar_operand(a, b));
   return a;
 }
@@ -303,40 +584,49 @@ Tensor Tensor::ge(const Tensor& other) const {
 }
 
 Tensor& Tensor::fill_(const Scalar& value) {
+  check_in_place("fill_", *this);
   native::fill_(*this, value);
   return *this;
 }
 Tensor& Tensor::copy_(const Tensor& src) {
+  check_in_place("copy_", *this, &src);
   native::copy_(*this, src);
   return *this;
 }
 Tensor& Tensor::add_(const Tensor& other, const Scalar& alpha) {
+  check_in_place("add_", *this, &other);
   native::binary_(BinaryOp::Add, *this,
                   alpha.to_double() == 1.0 ? other : native::binary(BinaryOp::Mul, other, alpha));
   return *this;
 }
 Tensor& Tensor::add_(const Scalar& other) {
+  check_in_place("add_", *this);
   native::binary_(BinaryOp::Add, *this, scalar_operand(*this, other));
   return *this;
 }
 Tensor& Tensor::sub_(const Tensor& other, const Scalar& alpha) {
+  check_in_place("sub_", *this, &other);
   native::binary_(BinaryOp::Sub, *this,
                   alpha.to_double() == 1.0 ? other : native::binary(BinaryOp::Mul, other, alpha));
   return *this;
 }
 Tensor& Tensor::mul_(const Tensor& other) {
+  check_in_place("mul_", *this, &other);
   native::binary_(BinaryOp::Mul, *this, other);
   return *this;
 }
 Tensor& Tensor::mul_(const Scalar& other) {
+  check_in_place("mul_", *this);
   native::binary_(BinaryOp::Mul, *this, scalar_operand(*this, other));
   return *this;
 }
 Tensor& Tensor::div_(const Tensor& other) {
+  check_in_place("div_", *this, &other);
   native::binary_(BinaryOp::Div, *this, other);
   return *this;
 }
 Tensor& Tensor::div_(const Scalar& other) {
+  check_in_place("div_", *this);
   native::binary_(BinaryOp::Div, *this, scalar_operand(*this, other));
   return *this;
 }

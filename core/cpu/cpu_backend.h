@@ -19,6 +19,7 @@ class CpuBackend final : public Backend {
   void matmul(const Tensor& a, const Tensor& b, const Tensor& out) override;
   void index_select(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) override;
   void gather(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) override;
+  void scatter_add(const Tensor& src, int64_t dim, const Tensor& index, const Tensor& out) override;
   void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) override;
   void random(const Tensor& out, RandomKind kind, double a, double b, uint64_t seed,
               uint64_t call) override;

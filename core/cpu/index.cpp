@@ -1,6 +1,7 @@
 // CPU index_select and gather. Both walk the output with the input's stride along `dim` zeroed; the
 // index value then picks the element along `dim`. Indices are validated before anything is written.
 #include <cstring>
+#include <type_traits>
 
 #include <nabla/core/cpu/cpu_backend.h>
 #include <nabla/core/cpu/loops.h>
@@ -36,7 +37,38 @@ void indexed_copy(const Tensor& in, int64_t dim, const Tensor& index_over_out, c
   });
 }
 
+template <typename T>
+void scatter_add_typed(const Tensor& src, int64_t dim, const Tensor& index, const Tensor& out) {
+  Strides out_strides = out.strides();
+  const int64_t dim_stride = out.stride(dim);
+  out_strides[dim] = 0;
+  auto loop = make_loop<3>(src.sizes(), {out.data_ptr(), src.data_ptr(), index.data_ptr()},
+                           {&out_strides, &src.strides(), &index.strides()},
+                           {int64_t{sizeof(T)}, int64_t{sizeof(T)}, 8});
+  // One thread: repeated indices make concurrent updates of one element race.
+  run_range(loop, 0, loop.numel, [=](char** p, const int64_t* s, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t idx = *reinterpret_cast<const int64_t*>(p[2] + i * s[2]);
+      T* target = reinterpret_cast<T*>(p[0] + i * s[0]) + idx * dim_stride;
+      *target = static_cast<T>(*target + *reinterpret_cast<const T*>(p[1] + i * s[1]));
+    }
+  });
+}
+
 }  // namespace
+
+void CpuBackend::scatter_add(const Tensor& src, int64_t dim, const Tensor& index,
+                             const Tensor& out) {
+  check_indices("scatter_add", index, out.size(dim), dim, out);
+  dispatch_dtype(out.dtype(), "scatter_add", [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, bool>) {
+      NABLA_FAIL("scatter_add: not supported for bool tensors");
+    } else {
+      scatter_add_typed<T>(src, dim, index, out);
+    }
+  });
+}
 
 void CpuBackend::index_select(const Tensor& in, int64_t dim, const Tensor& index,
                               const Tensor& out) {

@@ -47,6 +47,46 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   return out;
 }
 
+void scatter_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  check_defined("scatter_add_", self);
+  check_same_device("scatter_add_", self, index);
+  check_same_device("scatter_add_", self, src);
+  NABLA_CHECK(index.dtype() == kInt64, "scatter_add_: expected an int64 index, got ",
+              index.dtype());
+  NABLA_CHECK(src.dtype() == self.dtype(), "scatter_add_: source dtype ", src.dtype(),
+              " differs from the destination's ", self.dtype());
+  NABLA_CHECK(index.sizes() == src.sizes() && index.dim() == self.dim() && self.dim() > 0,
+              "scatter_add_: index shape ", index.sizes(), " must equal the source shape ",
+              src.sizes(), " and have the destination's ", self.dim(), " dims");
+  dim = wrap_dim(dim, self.dim(), "scatter_add_");
+  for (int64_t d = 0; d < self.dim(); ++d) {
+    NABLA_CHECK(d == dim || index.size(d) <= self.size(d), "scatter_add_: index shape ",
+                index.sizes(), " is larger than the destination shape ", self.sizes(), " at dim ",
+                d);
+  }
+  check_no_internal_overlap("scatter_add_", self);
+  if (src.numel() > 0) backend_for(self.device()).scatter_add(src, dim, index, self);
+  self.impl()->storage()->bump_version();
+}
+
+void index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  check_defined("index_add_", self);
+  NABLA_CHECK(index.dtype() == kInt64 && index.dim() <= 1,
+              "index_add_: expected a 1-D int64 "
+              "index, got ",
+              index.dtype(), " of shape ", index.sizes());
+  dim = wrap_dim(dim, self.dim(), "index_add_");
+  Shape expected = self.sizes();
+  expected[dim] = index.numel();
+  NABLA_CHECK(src.sizes() == expected, "index_add_: source shape ", src.sizes(),
+              " must be the destination shape ", self.sizes(), " with ", index.numel(), " at dim ",
+              dim);
+  // Lay the 1-D index along `dim` of the source's shape, with stride 0 elsewhere.
+  Strides strides = Shape::filled(src.dim(), 0);
+  strides[dim] = index.dim() == 0 ? 0 : index.stride(0);
+  scatter_add_(self, dim, as_strided(index, src.sizes(), strides, index.storage_offset()), src);
+}
+
 Tensor one_hot(const Tensor& labels, int64_t num_classes) {
   check_defined("one_hot", labels);
   NABLA_CHECK(labels.dtype() == kInt64, "one_hot: expected int64 class labels, got ",

@@ -1,0 +1,41 @@
+// The autograd state of one tensor, kept in TensorImpl's opaque slot: whether a leaf requires grad,
+// its accumulated gradient, and for non-leaves the node that produced it.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <nabla/autograd/node.h>
+#include <nabla/core/tensor.h>
+
+namespace nabla::autograd {
+
+struct AutogradMeta final : AutogradMetaInterface {
+  bool requires_grad = false;            // set by the user on leaves
+  Tensor grad;                           // leaves, and non-leaves that retain_grad()
+  std::shared_ptr<Node> grad_fn;         // non-leaves: the op that produced the tensor
+  std::weak_ptr<Node> grad_accumulator;  // leaves: their AccumulateGrad, while a graph uses it
+  std::vector<Hook> hooks;               // leaves' hooks (a non-leaf's live on its grad_fn)
+  bool retains_grad = false;
+};
+
+inline AutogradMeta* meta_of(const Tensor& t) {
+  return static_cast<AutogradMeta*>(t.impl()->autograd_meta());
+}
+
+inline AutogradMeta& ensure_meta(const Tensor& t) {
+  if (AutogradMeta* meta = meta_of(t)) return *meta;
+  t.impl()->set_autograd_meta(std::make_unique<AutogradMeta>());
+  return *meta_of(t);
+}
+
+// True when gradients flow into `t`: a leaf that requires grad, or the output of a recorded op.
+inline bool needs_grad(const Tensor& t) {
+  const AutogradMeta* meta = meta_of(t);
+  return meta != nullptr && (meta->requires_grad || meta->grad_fn != nullptr);
+}
+
+// The edge along which the gradient of `t` travels: its grad_fn, or its leaf accumulator.
+Edge gradient_edge(const Tensor& t);
+
+}  // namespace nabla::autograd

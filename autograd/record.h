@@ -1,0 +1,39 @@
+// How an op joins the graph: `record<Node>(output, {&a, &b})` creates the op's backward node with
+// an edge per input and makes it the output's grad_fn, or returns null when nothing needs a
+// gradient (grad mode off, or no input requires grad), so the op skips saving anything.
+#pragma once
+
+#include <initializer_list>
+#include <memory>
+#include <utility>
+
+#include <nabla/autograd/grad_mode.h>
+#include <nabla/autograd/meta.h>
+
+namespace nabla::autograd {
+
+inline bool should_record(std::initializer_list<const Tensor*> inputs) {
+  if (!is_grad_enabled()) return false;
+  for (const Tensor* t : inputs) {
+    if (t->defined() && needs_grad(*t)) return true;
+  }
+  return false;
+}
+
+template <typename NodeType, typename... Args>
+std::shared_ptr<NodeType> record(const Tensor& output, std::initializer_list<const Tensor*> inputs,
+                                 Args&&... args) {
+  if (!should_record(inputs) || !output.is_floating_point()) return nullptr;
+  auto node = std::make_shared<NodeType>(std::forward<Args>(args)...);
+  for (const Tensor* t : inputs) {
+    if (t->defined() && needs_grad(*t)) {
+      node->add_input(gradient_edge(*t), InputInfo{t->sizes(), t->dtype(), t->device()});
+    } else {
+      node->add_input(Edge{}, InputInfo{{}, kFloat32, kCPU});
+    }
+  }
+  ensure_meta(output).grad_fn = node;
+  return node;
+}
+
+}  // namespace nabla::autograd
