@@ -52,7 +52,7 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
   NABLA_CHECK((d > 0 && e >= s) || (d < 0 && e <= s), "arange: upper bound ", end,
               " and lower bound ", start, " are inconsistent with step sign ", step);
   const int64_t count = static_cast<int64_t>(std::ceil((e - s) / d));
-  Tensor host = native::empty({count}, dtype, Device(kCPU));
+  Tensor host = native::empty({count}, dtype, Device(kCPU));  // written directly: version 0
   dispatch_dtype(dtype, "arange", [&](auto tag) {
     using T = decltype(tag);
     T* out = host.data_ptr<T>();
@@ -65,15 +65,15 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
 }
 
 Tensor rand(const Shape& sizes, const TensorOptions& options) {
-  Tensor t = native::empty(sizes, options.dtype(), options.device());
-  native::random_(t, RandomKind::Uniform, 0.0, 1.0);
-  return finish(t, options);
+  return finish(
+      native::random(sizes, RandomKind::Uniform, 0.0, 1.0, options.dtype(), options.device()),
+      options);
 }
 
 Tensor randn(const Shape& sizes, const TensorOptions& options) {
-  Tensor t = native::empty(sizes, options.dtype(), options.device());
-  native::random_(t, RandomKind::Normal, 0.0, 1.0);
-  return finish(t, options);
+  return finish(
+      native::random(sizes, RandomKind::Normal, 0.0, 1.0, options.dtype(), options.device()),
+      options);
 }
 
 Tensor empty_like(const Tensor& t) {
@@ -121,7 +121,8 @@ Tensor tensor_from_host(const void* data, ScalarType source_dtype, const Shape& 
   Tensor source = native::from_blob(const_cast<void*>(data), sizes, contiguous_strides(sizes),
                                     source_dtype, Device(kCPU), nullptr);
   Tensor result = native::empty(sizes, options.dtype_opt().value_or(natural), options.device());
-  native::copy_(result, source);
+  // Through the backend, not copy_: a new tensor starts at version 0.
+  if (result.numel() > 0) backend_for(result.device()).copy(source, result);
   return finish(result, options);
 }
 }  // namespace detail

@@ -19,6 +19,10 @@ Tensor full(const Shape& sizes, const Scalar& value, ScalarType dtype, Device de
 Tensor from_blob(void* data, const Shape& sizes, const Strides& strides, ScalarType dtype,
                  Device device, std::function<void(void*)> deleter);
 Tensor scalar_tensor(const Scalar& value, ScalarType dtype, Device device);
+// A new tensor of Philox draws: uniform in [a, b) or normal(mean a, std b).
+Tensor random(const Shape& sizes, RandomKind kind, double a, double b, ScalarType dtype,
+              Device device);
+// Overwrites `out` with such draws (bumps its version, as in-place ops do).
 void random_(const Tensor& out, RandomKind kind, double a, double b);
 
 // --- views: share storage, never copy -----------------------------------------------------------

@@ -176,6 +176,17 @@ struct MinMaxBackward final : Node {
   bool is_max;
 };
 
+// x + s, x - s, x * s, x / s: only x has a gradient, scaled by a constant.
+struct ScaleBackward final : Node {
+  ScaleBackward(const char* op, double scale) : op(op), scale(scale) {}
+  const char* name() const override { return op; }
+  std::vector<Tensor> apply(const Tensor& grad) override {
+    return {scale == 1 ? grad : grad * scale};
+  }
+  const char* op;
+  double scale;
+};
+
 // scalar - x and scalar / x, where only x has a gradient.
 struct ReverseSubBackward final : Node {
   const char* name() const override { return "RsubBackward"; }
@@ -226,10 +237,6 @@ void check_in_place(const char* op, const Tensor& self, const Tensor* other = nu
   NABLA_CHECK(other == nullptr || !other->defined() || !autograd::needs_grad(*other), op,
               ": an in-place op cannot take an operand that requires grad; use the out-of-place "
               "op");
-}
-
-Tensor binary_with_scalar(BinaryOp op, const Tensor& a, const Scalar& b) {
-  return native::binary(op, a, b);
 }
 
 }  // namespace
@@ -341,23 +348,23 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
 }
 
 Tensor add(const Tensor& a, const Scalar& b) {
-  Tensor y = binary_with_scalar(BinaryOp::Add, a, b);
-  record<AddBackward>(y, {&a}, 1.0);
+  Tensor y = native::binary(BinaryOp::Add, a, b);
+  record<ScaleBackward>(y, {&a}, "AddBackward", 1.0);
   return y;
 }
 Tensor sub(const Tensor& a, const Scalar& b) {
-  Tensor y = binary_with_scalar(BinaryOp::Sub, a, b);
-  record<AddBackward>(y, {&a}, 1.0);
+  Tensor y = native::binary(BinaryOp::Sub, a, b);
+  record<ScaleBackward>(y, {&a}, "SubBackward", 1.0);
   return y;
 }
 Tensor mul(const Tensor& a, const Scalar& b) {
-  Tensor y = binary_with_scalar(BinaryOp::Mul, a, b);
-  record<AddBackward>(y, {&a}, b.to_double());  // d(a * s) = s, like the second input of add
+  Tensor y = native::binary(BinaryOp::Mul, a, b);
+  record<ScaleBackward>(y, {&a}, "MulBackward", b.to_double());
   return y;
 }
 Tensor div(const Tensor& a, const Scalar& b) {
-  Tensor y = binary_with_scalar(BinaryOp::Div, a, b);
-  record<AddBackward>(y, {&a}, 1.0 / b.to_double());
+  Tensor y = native::binary(BinaryOp::Div, a, b);
+  record<ScaleBackward>(y, {&a}, "DivBackward", 1.0 / b.to_double());
   return y;
 }
 

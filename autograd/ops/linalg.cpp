@@ -21,13 +21,15 @@ struct MatmulBackward final : Node {
   std::vector<Tensor> apply(const Tensor& grad) override {
     Tensor a = self.unpack(*this), b = other.unpack(*this), g = grad;
     const bool a_vector = a.dim() == 1, b_vector = b.dim() == 1;
-    if (a_vector) {
-      a = native::unsqueeze(a, 0);
-      g = native::unsqueeze(g, -2);
-    }
+    // Give the gradient back the dims the product dropped: N's first, then M's (a 1-D @ 1-D
+    // product is 0-dim, so the order matters).
     if (b_vector) {
       b = native::unsqueeze(b, 1);
       g = native::unsqueeze(g, -1);
+    }
+    if (a_vector) {
+      a = native::unsqueeze(a, 0);
+      g = native::unsqueeze(g, -2);
     }
     Tensor grad_a, grad_b;
     if (needs_input_grad(0)) {

@@ -18,9 +18,10 @@ Tensor empty(const Shape& sizes, ScalarType dtype, Device device) {
       std::make_shared<TensorImpl>(std::move(storage), dtype, sizes, contiguous_strides(sizes), 0));
 }
 
+// Creation fills through the backend directly: a new tensor starts at version 0, as in PyTorch.
 Tensor full(const Shape& sizes, const Scalar& value, ScalarType dtype, Device device) {
   Tensor t = empty(sizes, dtype, device);
-  fill_(t, value);
+  if (t.numel() > 0) backend_for(device).fill(t, value);
   return t;
 }
 
@@ -45,14 +46,22 @@ Tensor from_blob(void* data, const Shape& sizes, const Strides& strides, ScalarT
   return Tensor(std::make_shared<TensorImpl>(std::move(storage), dtype, sizes, strides, 0));
 }
 
-void random_(const Tensor& out, RandomKind kind, double a, double b) {
+Tensor random(const Shape& sizes, RandomKind kind, double a, double b, ScalarType dtype,
+              Device device) {
   const char* op = kind == RandomKind::Uniform ? "rand" : "randn";
+  NABLA_CHECK(is_floating_point(dtype), op, ": expected a floating point dtype, got ", dtype);
+  Tensor out = empty(sizes, dtype, device);
+  auto [seed, call] = default_generator(device).next_call();
+  if (out.numel() > 0) backend_for(device).random(out, kind, a, b, seed, call);
+  return out;
+}
+
+void random_(const Tensor& out, RandomKind kind, double a, double b) {
+  const char* op = kind == RandomKind::Uniform ? "uniform_" : "normal_";
   NABLA_CHECK(is_floating_point(out.dtype()), op, ": expected a floating point dtype, got ",
               out.dtype());
-  NABLA_CHECK(out.is_contiguous(), op, ": expected a contiguous tensor");
-  auto [seed, call] = default_generator(out.device()).next_call();
-  backend_for(out.device()).random(out, kind, a, b, seed, call);
-  out.impl()->storage()->bump_version();
+  // Draw into a fresh tensor and copy, so that any layout (a strided parameter view) works.
+  copy_(out, random(out.sizes(), kind, a, b, out.dtype(), out.device()));
 }
 
 }  // namespace nabla::native
