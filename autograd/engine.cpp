@@ -124,7 +124,7 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
       Node* next = edges[i].node.get();
       if (next == nullptr) continue;
       if (input_grads[i].defined()) {
-        Tensor g = fit_to_input(std::move(input_grads[i]), node->input_info()[i]);
+        Tensor g = fit_to_input(std::move(input_grads[i]), edges[i].input);
         if (anomaly) check_finite(*node, i, g);
         Tensor& slot = gradients[next];
         slot = slot.defined() ? native::binary(BinaryOp::Add, slot, g) : std::move(g);

@@ -101,13 +101,7 @@ struct Function {
     for (const Tensor* t : tensors) {
       if (out.impl() == t->impl()) out = out.detach();  // never rewrite an input's history
     }
-    for (const Tensor* t : tensors) {
-      if (needs_grad(*t)) {
-        node->add_input(gradient_edge(*t), InputInfo{t->sizes(), t->dtype(), t->device()});
-      } else {
-        node->add_input(Edge{}, InputInfo{{}, kFloat32, kCPU});
-      }
-    }
+    node->set_inputs(tensors);
     ensure_meta(out).grad_fn = node;
     return out;
   }

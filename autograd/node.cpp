@@ -24,6 +24,23 @@ Node::~Node() {
   }
 }
 
+namespace {
+Edge edge_to(const Tensor& t) {
+  if (!t.defined() || !needs_grad(t)) return Edge{};
+  return Edge{gradient_edge(t).node, InputInfo{t.sizes(), t.dtype(), t.device()}};
+}
+}  // namespace
+
+void Node::set_inputs(std::initializer_list<const Tensor*> inputs) {
+  next_edges_.reserve(inputs.size());
+  for (const Tensor* t : inputs) next_edges_.push_back(edge_to(*t));
+}
+
+void Node::set_inputs(const std::vector<const Tensor*>& inputs) {
+  next_edges_.reserve(inputs.size());
+  for (const Tensor* t : inputs) next_edges_.push_back(edge_to(*t));
+}
+
 void SavedTensor::save(const Tensor& t) {
   // A tensor with a grad_fn is saved as a detached alias: holding its grad_fn here would make a
   // cycle when it is this node's own output, and a recursive chain when it is an input.
@@ -66,13 +83,13 @@ std::vector<Tensor> AccumulateGrad::apply(const Tensor& grad_output) {
 
 Edge gradient_edge(const Tensor& t) {
   AutogradMeta& meta = ensure_meta(t);
-  if (meta.grad_fn) return Edge{meta.grad_fn};
+  if (meta.grad_fn) return Edge{meta.grad_fn, {}};
   std::shared_ptr<Node> accumulator = meta.grad_accumulator.lock();
   if (!accumulator) {
     accumulator = std::make_shared<AccumulateGrad>(t.impl_ptr());
     meta.grad_accumulator = accumulator;
   }
-  return Edge{accumulator};
+  return Edge{accumulator, {}};
 }
 
 }  // namespace nabla::autograd

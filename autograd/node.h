@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <vector>
 
@@ -14,16 +15,18 @@ namespace nabla::autograd {
 
 class Node;
 
-struct Edge {
-  std::shared_ptr<Node> node;  // null when the input needs no gradient
-};
-
 // What the engine needs to turn a computed gradient into one for an input: gradients of broadcast
-// inputs are summed back to the input's shape, and cast to its dtype, here and nowhere else.
+// inputs are summed back to the input's shape, and cast to its dtype, there and nowhere else.
 struct InputInfo {
   Shape shape;
-  ScalarType dtype;
+  ScalarType dtype = kFloat32;
   Device device = kCPU;
+};
+
+// Where the gradient of one input goes, and what that input looked like.
+struct Edge {
+  std::shared_ptr<Node> node;  // null when the input needs no gradient
+  InputInfo input;
 };
 
 using Hook = std::function<Tensor(const Tensor&)>;
@@ -47,13 +50,12 @@ class Node {
   virtual bool reusable() const { return false; }
 
   std::vector<Edge>& next_edges() { return next_edges_; }
+  const std::vector<Edge>& next_edges() const { return next_edges_; }
   // Whether input i needs a gradient; backward skips the work for inputs that don't.
   bool needs_input_grad(size_t i) const { return next_edges_[i].node != nullptr; }
-  const std::vector<InputInfo>& input_info() const { return input_info_; }
-  void add_input(Edge edge, InputInfo info) {
-    next_edges_.push_back(std::move(edge));
-    input_info_.push_back(std::move(info));
-  }
+  // Connects the node to its inputs, in argument order.
+  void set_inputs(std::initializer_list<const Tensor*> inputs);
+  void set_inputs(const std::vector<const Tensor*>& inputs);
 
   // Hooks on the gradient of this node's output (registered on the non-leaf tensor it produced).
   std::vector<Hook>& output_hooks() { return output_hooks_; }
@@ -68,7 +70,6 @@ class Node {
 
  private:
   std::vector<Edge> next_edges_;
-  std::vector<InputInfo> input_info_;
   std::vector<Hook> output_hooks_;
   std::weak_ptr<TensorImpl> retained_output_;
   bool released_ = false;

@@ -25,13 +25,7 @@ std::shared_ptr<NodeType> record(const Tensor& output, std::initializer_list<con
                                  Args&&... args) {
   if (!should_record(inputs) || !output.is_floating_point()) return nullptr;
   auto node = std::make_shared<NodeType>(std::forward<Args>(args)...);
-  for (const Tensor* t : inputs) {
-    if (t->defined() && needs_grad(*t)) {
-      node->add_input(gradient_edge(*t), InputInfo{t->sizes(), t->dtype(), t->device()});
-    } else {
-      node->add_input(Edge{}, InputInfo{{}, kFloat32, kCPU});
-    }
-  }
+  node->set_inputs(inputs);
   ensure_meta(output).grad_fn = node;
   return node;
 }
