@@ -30,10 +30,13 @@ class AutogradContext {
     for (const SavedTensor& s : saved_) result.push_back(s.unpack(*node_));
     return result;
   }
-  // Whether forward argument `index` needs a gradient.
+  // Whether forward argument `index` needs a gradient; usable in forward and backward. The node has
+  // no edges when nothing is recorded (grad mode off, or no input requires grad): then false.
   bool needs_input_grad(size_t index) const {
     for (size_t k = 0; k < tensor_positions_.size(); ++k) {
-      if (tensor_positions_[k] == index) return node_->needs_input_grad(k);
+      if (tensor_positions_[k] == index) {
+        return k < node_->next_edges().size() && node_->needs_input_grad(k);
+      }
     }
     return false;
   }
@@ -90,18 +93,24 @@ struct Function {
     (collect(args), ...);
     ctx.argument_count_ = position;
 
+    // The edges go in before forward runs, so that ctx->needs_input_grad works there too (as in
+    // libtorch); before, the node had no edges yet and needs_input_grad read past their end.
+    bool any_needs_grad = false;
+    for (const Tensor* t : tensors) any_needs_grad = any_needs_grad || needs_grad(*t);
+    const bool recording = is_grad_enabled() && any_needs_grad;
+    if (recording) node->set_inputs(tensors);
     Tensor out;
     {
       NoGradGuard no_grad;
       out = T::forward(&ctx, args...);
     }
-    bool any_needs_grad = false;
-    for (const Tensor* t : tensors) any_needs_grad = any_needs_grad || needs_grad(*t);
-    if (!is_grad_enabled() || !any_needs_grad || !out.is_floating_point()) return out;
+    if (!recording || !out.is_floating_point()) return out;
     for (const Tensor* t : tensors) {
       if (out.impl() == t->impl()) out = out.detach();  // never rewrite an input's history
     }
-    node->set_inputs(tensors);
+    // forward may have saved its own output: holding it with this grad_fn would be a reference
+    // cycle (node -> saved output -> node) that keeps the whole graph alive.
+    for (SavedTensor& s : ctx.saved_) s.detach_if(out);
     ensure_meta(out).grad_fn = node;
     return out;
   }

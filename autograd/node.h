@@ -86,6 +86,12 @@ class SavedTensor {
     data_ = Tensor();
     freed_ = true;
   }
+  // Keeps a detached alias instead when the saved tensor is `t`, which is about to get the owner as
+  // its grad_fn (a custom function's output, saved by its forward). The alias shares the version
+  // counter, so in-place changes are still noticed.
+  void detach_if(const Tensor& t) {
+    if (data_.defined() && data_.impl() == t.impl()) data_ = t.detach();
+  }
 
  private:
   Tensor data_;

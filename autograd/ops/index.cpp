@@ -16,6 +16,9 @@ struct IndexBackward final : Node {
       : input_shape(x.sizes()), dim(dim), is_gather(is_gather) {}
   const char* name() const override { return is_gather ? "GatherBackward" : "IndexSelectBackward"; }
   std::vector<Tensor> apply(const Tensor& grad) override {
+    // A 0-dim input (gather only) has one element, which the 0-dim index (always 0) read: the
+    // gradient passes through. scatter_add_ needs at least one dim, so it is not used here.
+    if (input_shape.empty()) return {grad, Tensor()};
     Tensor g = native::full(input_shape, 0, grad.dtype(), grad.device());
     const Tensor idx = index.unpack(*this);
     if (is_gather) {
@@ -45,11 +48,10 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
 
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   Tensor y = native::gather(x, dim, index);
-  if (x.dim() > 0) {
-    if (auto node =
-            record<IndexBackward>(y, {&x, &index}, x, wrap_dim(dim, x.dim(), "gather"), true)) {
-      node->index.save(index);
-    }
+  // Recorded for 0-dim inputs too: skipping them left the output without a gradient.
+  if (auto node =
+          record<IndexBackward>(y, {&x, &index}, x, wrap_dim(dim, x.dim(), "gather"), true)) {
+    node->index.save(index);
   }
   return y;
 }
