@@ -1,0 +1,80 @@
+// The DataLoader's epochs and batches: a counter-based Fisher-Yates shuffle per epoch, and batches
+// gathered with one index_select per dataset tensor.
+#include <nabla/data/dataloader.h>
+
+#include <algorithm>
+#include <numeric>
+#include <utility>
+
+#include <nabla/autograd/ops.h>
+#include <nabla/core/factory.h>
+#include <nabla/core/math/philox.h>
+
+namespace nabla::data {
+namespace {
+
+// 0, 1, ..., count - 1, shuffled when `shuffle`. Draw i of the Fisher-Yates shuffle is Philox block
+// (seed, epoch, i), a pure function of its arguments, so an epoch's order depends on nothing but
+// the seed and the epoch's number: no global generator state, no platform-specific library
+// distribution. Reducing 64 random bits modulo i + 1 is biased by at most (i + 1) / 2^64, far
+// below anything a training run could notice.
+Tensor sample_order(int64_t count, bool shuffle, uint64_t seed, uint64_t epoch) {
+  Tensor order = nabla::empty({count}, kInt64);
+  int64_t* values = order.data_ptr<int64_t>();
+  std::iota(values, values + count, int64_t{0});
+  if (shuffle) {
+    for (int64_t i = count - 1; i > 0; --i) {
+      const math::Philox4x32 draw = math::philox_block(seed, epoch, static_cast<uint64_t>(i));
+      const uint64_t bits = static_cast<uint64_t>(draw.v[0]) << 32 | draw.v[1];
+      const int64_t j = static_cast<int64_t>(bits % static_cast<uint64_t>(i + 1));
+      std::swap(values[i], values[j]);
+    }
+  }
+  return order;
+}
+
+}  // namespace
+
+DataLoader::Iterator::reference DataLoader::Iterator::operator*() const {
+  NABLA_CHECK(batch_index_ >= 0 && batch_index_ < loader_->size(), "DataLoader: batch ",
+              batch_index_, " is past the end of the epoch (", loader_->size(), " batches)");
+  if (gathered_index_ != batch_index_) {
+    batch_ = loader_->gather_batch(batch_index_);
+    gathered_index_ = batch_index_;
+  }
+  return batch_;
+}
+
+DataLoader::DataLoader(TensorDataset dataset, DataLoaderOptions options)
+    : dataset_(std::move(dataset)), options_(options) {}
+
+DataLoader::Iterator DataLoader::begin() {
+  // Without shuffling every epoch has the same order, so it is built once.
+  if (options_.shuffle() || !order_.defined()) {
+    order_ = sample_order(dataset_.size(), options_.shuffle(), options_.seed(), epochs_started_);
+  }
+  ++epochs_started_;
+  return Iterator(this, 0);
+}
+
+int64_t DataLoader::size() const {
+  const int64_t samples = dataset_.size(), batch_size = options_.batch_size();
+  return options_.drop_last() ? samples / batch_size : (samples + batch_size - 1) / batch_size;
+}
+
+std::vector<Tensor> DataLoader::gather_batch(int64_t batch_index) const {
+  NABLA_CHECK(order_.defined(), "DataLoader: begin() must start an epoch before reading a batch");
+  const int64_t start = batch_index * options_.batch_size();
+  const int64_t length = std::min(options_.batch_size(), dataset_.size() - start);
+  const Tensor index = order_.narrow(0, start, length);
+  std::vector<Tensor> batch;
+  batch.reserve(dataset_.tensors().size());
+  for (const Tensor& tensor : dataset_.tensors()) {
+    // The order lives on the CPU; a dataset already on a GPU gets the index moved there.
+    const Tensor index_here = tensor.device() == index.device() ? index : index.to(tensor.device());
+    batch.push_back(nabla::index_select(tensor, 0, index_here));
+  }
+  return batch;
+}
+
+}  // namespace nabla::data

@@ -1,0 +1,111 @@
+// DataLoader: walks a TensorDataset in batches, in order or in a new random order every epoch that
+// depends only on the seed, configured with DataLoaderOptions as libtorch's loader is.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <vector>
+
+#include <nabla/core/error.h>
+#include <nabla/core/tensor.h>
+#include <nabla/data/dataset.h>
+
+namespace nabla::data {
+
+// Written as a chain: DataLoaderOptions().batch_size(64).shuffle(true).seed(7).drop_last(false).
+struct DataLoaderOptions {
+ public:
+  DataLoaderOptions& batch_size(int64_t size) {
+    NABLA_CHECK(size > 0, "DataLoaderOptions: batch_size must be positive, got ", size);
+    batch_size_ = size;
+    return *this;
+  }
+  // A new random order of the samples every epoch (else the dataset's order).
+  DataLoaderOptions& shuffle(bool enabled) {
+    shuffle_ = enabled;
+    return *this;
+  }
+  // The orders of all epochs follow from the seed alone, on any machine.
+  DataLoaderOptions& seed(uint64_t value) {
+    seed_ = value;
+    return *this;
+  }
+  // Skips the last batch of an epoch when it would be smaller than batch_size.
+  DataLoaderOptions& drop_last(bool enabled) {
+    drop_last_ = enabled;
+    return *this;
+  }
+
+  int64_t batch_size() const { return batch_size_; }
+  bool shuffle() const { return shuffle_; }
+  uint64_t seed() const { return seed_; }
+  bool drop_last() const { return drop_last_; }
+
+ private:
+  int64_t batch_size_ = 1;
+  bool shuffle_ = false;
+  uint64_t seed_ = 0;
+  bool drop_last_ = false;
+};
+
+// for (std::vector<Tensor>& batch : loader) { ... } gives, per batch, one tensor per dataset tensor
+// holding that batch's rows (gathered with index_select, so a batch is a copy, not a view).
+// Each begin() starts a new epoch (a range-for calls it once); iterators of an earlier epoch then
+// see the new epoch's order.
+class DataLoader {
+ public:
+  class Iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = std::vector<Tensor>;
+    using difference_type = std::ptrdiff_t;
+    using pointer = std::vector<Tensor>*;
+    using reference = std::vector<Tensor>&;
+
+    // The batch is gathered on first access and kept until the iterator moves on.
+    reference operator*() const;
+    pointer operator->() const { return &**this; }
+    Iterator& operator++() {
+      ++batch_index_;
+      return *this;
+    }
+    bool operator==(const Iterator& other) const { return batch_index_ == other.batch_index_; }
+    bool operator!=(const Iterator& other) const { return !(*this == other); }
+
+   private:
+    friend class DataLoader;
+    Iterator(const DataLoader* loader, int64_t batch_index)
+        : loader_(loader), batch_index_(batch_index) {}
+
+    const DataLoader* loader_;
+    int64_t batch_index_;
+    mutable std::vector<Tensor> batch_;
+    mutable int64_t gathered_index_ = -1;
+  };
+
+  explicit DataLoader(TensorDataset dataset, DataLoaderOptions options = DataLoaderOptions());
+
+  // Starts the next epoch (drawing its order when shuffling) at its first batch.
+  Iterator begin();
+  Iterator end() const { return Iterator(this, size()); }
+
+  // Batches per epoch: ceil(samples / batch_size), or floor with drop_last.
+  int64_t size() const;
+  // How many epochs begin() has started.
+  uint64_t epochs_started() const { return epochs_started_; }
+  const TensorDataset& dataset() const { return dataset_; }
+  const DataLoaderOptions& options() const { return options_; }
+
+ private:
+  // Batch `batch_index` of the current epoch: rows order[batch_index * batch_size, ...) of each
+  // dataset tensor.
+  std::vector<Tensor> gather_batch(int64_t batch_index) const;
+
+  TensorDataset dataset_;
+  DataLoaderOptions options_;
+  uint64_t epochs_started_ = 0;
+  Tensor order_;  // int64 [samples]: the sample order of the current epoch
+};
+
+}  // namespace nabla::data
