@@ -7,6 +7,7 @@
 
 #include <nabla/core/allocator.h>
 #include <nabla/core/device.h>
+#include <nabla/core/math/optim.h>
 #include <nabla/core/scalar.h>
 
 namespace nabla {
@@ -88,6 +89,14 @@ class Backend {
                            const Tensor& out) = 0;
   // Numerically stable softmax or log-softmax along `dim`.
   virtual void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) = 0;
+
+  // One optimizer update of contiguous, same-shape floating tensors, element by element with the
+  // shared math::sgd_step / math::adam_step.
+  virtual void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer,
+                        const math::SgdOptions& options) = 0;
+  virtual void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
+                         const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
+                         const math::AdamOptions& options) = 0;
 
   // Fills contiguous `out` (floating) with element i of Philox stream (seed, call): uniform in
   // [a, b) or normal with mean a and standard deviation b.

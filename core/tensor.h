@@ -68,6 +68,8 @@ class Tensor {
   template <typename T>
   std::vector<T> to_vector() const;
   std::string str() const;
+  // Makes this tensor (and every handle to it) refer to `other`'s data; see TensorImpl::set_data.
+  void set_data(const Tensor& other) const { impl_->set_data(other.checked()); }
 
   // --- autograd (defined in autograd/)
   // ------------------------------------------------------------

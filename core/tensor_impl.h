@@ -43,6 +43,18 @@ class TensorImpl {
            storage_offset_ * static_cast<int64_t>(element_size(dtype_));
   }
 
+  // Points this tensor at other's data (storage, layout, dtype), keeping its identity and autograd
+  // state: how Module::to() moves parameters that users hold handles to.
+  void set_data(const TensorImpl& other) {
+    storage_ = other.storage_;
+    sizes_ = other.sizes_;
+    strides_ = other.strides_;
+    storage_offset_ = other.storage_offset_;
+    numel_ = other.numel_;
+    dtype_ = other.dtype_;
+    contiguous_ = other.contiguous_;
+  }
+
   AutogradMetaInterface* autograd_meta() const { return autograd_meta_.get(); }
   void set_autograd_meta(std::unique_ptr<AutogradMetaInterface> meta) {
     autograd_meta_ = std::move(meta);

@@ -21,6 +21,11 @@ class CpuBackend final : public Backend {
   void gather(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) override;
   void scatter_add(const Tensor& src, int64_t dim, const Tensor& index, const Tensor& out) override;
   void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) override;
+  void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer,
+                const math::SgdOptions& options) override;
+  void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
+                 const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
+                 const math::AdamOptions& options) override;
   void random(const Tensor& out, RandomKind kind, double a, double b, uint64_t seed,
               uint64_t call) override;
 };

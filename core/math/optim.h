@@ -2,6 +2,9 @@
 // They follow torch.optim.SGD, Adam and AdamW exactly (see the formulas in each comment).
 #pragma once
 
+#include <cmath>
+#include <cstdint>
+
 #include <nabla/core/math/hostdevice.h>
 
 namespace nabla::math {
@@ -34,6 +37,19 @@ NABLA_HD void sgd_step(T& param, T grad, T& momentum_buffer, const SgdOptions& o
 }
 
 struct AdamOptions {
+  AdamOptions(double lr, double beta1, double beta2, double eps, double weight_decay,
+              bool decoupled_weight_decay, bool amsgrad, int64_t step)
+      : lr(lr),
+        beta1(beta1),
+        beta2(beta2),
+        eps(eps),
+        weight_decay(weight_decay),
+        decoupled_weight_decay(decoupled_weight_decay),
+        amsgrad(amsgrad),
+        step(step),
+        step_size(lr / (1 - std::pow(beta1, static_cast<double>(step)))),
+        bias_correction2_sqrt(std::sqrt(1 - std::pow(beta2, static_cast<double>(step)))) {}
+
   double lr;
   double beta1;
   double beta2;
@@ -42,33 +58,33 @@ struct AdamOptions {
   bool decoupled_weight_decay;  // AdamW: p *= 1 - lr * wd, instead of adding wd * p to the gradient
   bool amsgrad;
   int64_t step;  // 1 on the first update; bias corrections use beta^step
+  // The bias corrections, computed once per step here: two pow calls per element cost ten times
+  // more than the rest of the update.
+  double step_size;              // lr / (1 - beta1^step)
+  double bias_correction2_sqrt;  // sqrt(1 - beta2^step)
 };
 
 // m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; vmax = max(vmax, v) with amsgrad;
 // p -= lr / (1 - b1^t) * m / (sqrt(v or vmax) / sqrt(1 - b2^t) + eps).
+// Every option is applied with a select rather than a branch, and every output is stored
+// unconditionally, so that the CPU loop over elements vectorizes.
 template <typename T>
 NABLA_HD void adam_step(T& param, T grad, T& exp_avg, T& exp_avg_sq, T& max_exp_avg_sq,
                         const AdamOptions& o) {
-  T g = grad;
-  if (o.weight_decay != 0) {
-    if (o.decoupled_weight_decay) {
-      param *= static_cast<T>(1 - o.lr * o.weight_decay);
-    } else {
-      g += static_cast<T>(o.weight_decay) * param;
-    }
-  }
-  exp_avg = static_cast<T>(o.beta1) * exp_avg + static_cast<T>(1 - o.beta1) * g;
-  exp_avg_sq = static_cast<T>(o.beta2) * exp_avg_sq + static_cast<T>(1 - o.beta2) * g * g;
-  double bias_correction1 = 1 - ::pow(o.beta1, static_cast<double>(o.step));
-  double bias_correction2 = 1 - ::pow(o.beta2, static_cast<double>(o.step));
-  T second_moment = exp_avg_sq;
-  if (o.amsgrad) {
-    if (exp_avg_sq > max_exp_avg_sq) max_exp_avg_sq = exp_avg_sq;
-    second_moment = max_exp_avg_sq;
-  }
-  T denom =
-      math::sqrt(second_moment) / static_cast<T>(::sqrt(bias_correction2)) + static_cast<T>(o.eps);
-  param -= static_cast<T>(o.lr / bias_correction1) * exp_avg / denom;
+  const bool decay = o.weight_decay != 0;
+  const T p = param;
+  const T g = decay && !o.decoupled_weight_decay ? grad + static_cast<T>(o.weight_decay) * p : grad;
+  const T decayed =
+      decay && o.decoupled_weight_decay ? p * static_cast<T>(1 - o.lr * o.weight_decay) : p;
+  const T m = static_cast<T>(o.beta1) * exp_avg + static_cast<T>(1 - o.beta1) * g;
+  const T v = static_cast<T>(o.beta2) * exp_avg_sq + static_cast<T>(1 - o.beta2) * g * g;
+  const T v_max = o.amsgrad && v > max_exp_avg_sq ? v : max_exp_avg_sq;
+  const T denom = math::sqrt(o.amsgrad ? v_max : v) / static_cast<T>(o.bias_correction2_sqrt) +
+                  static_cast<T>(o.eps);
+  exp_avg = m;
+  exp_avg_sq = v;
+  max_exp_avg_sq = v_max;
+  param = decayed - static_cast<T>(o.step_size) * m / denom;
 }
 
 }  // namespace nabla::math

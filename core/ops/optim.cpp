@@ -1,0 +1,43 @@
+// Optimizer updates: checks that every state tensor matches the parameter, then one backend call.
+#include <nabla/core/native.h>
+
+namespace nabla::native {
+namespace {
+
+void check_state(const char* op, const Tensor& param, const Tensor& state, const char* what) {
+  NABLA_CHECK(state.defined(), op, ": ", what, " is undefined");
+  NABLA_CHECK(state.sizes() == param.sizes() && state.dtype() == param.dtype() &&
+                  state.device() == param.device() && state.is_contiguous(),
+              op, ": ", what, " (shape ", state.sizes(), ", ", state.dtype(), ", ", state.device(),
+              ") must be contiguous and match the parameter (shape ", param.sizes(), ", ",
+              param.dtype(), ", ", param.device(), ")");
+}
+
+}  // namespace
+
+void sgd_step_(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer,
+               const math::SgdOptions& options) {
+  NABLA_CHECK(param.is_floating_point() && param.is_contiguous(),
+              "sgd_step: expected a contiguous floating point parameter, got ", param.dtype());
+  check_state("sgd_step", param, grad, "the gradient");
+  if (options.momentum != 0) check_state("sgd_step", param, momentum_buffer, "the momentum buffer");
+  backend_for(param.device()).sgd_step(param, grad, momentum_buffer, options);
+  param.impl()->storage()->bump_version();
+}
+
+void adam_step_(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
+                const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
+                const math::AdamOptions& options) {
+  NABLA_CHECK(param.is_floating_point() && param.is_contiguous(),
+              "adam_step: expected a contiguous floating point parameter, got ", param.dtype());
+  check_state("adam_step", param, grad, "the gradient");
+  check_state("adam_step", param, exp_avg, "exp_avg");
+  check_state("adam_step", param, exp_avg_sq, "exp_avg_sq");
+  if (options.amsgrad) check_state("adam_step", param, max_exp_avg_sq, "max_exp_avg_sq");
+  backend_for(param.device())
+      .adam_step(param, grad, exp_avg, exp_avg_sq, options.amsgrad ? max_exp_avg_sq : Tensor(),
+                 options);
+  param.impl()->storage()->bump_version();
+}
+
+}  // namespace nabla::native
