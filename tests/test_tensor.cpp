@@ -2,6 +2,8 @@
 #include <cmath>
 #include <sstream>
 
+#include <nabla/core/math/philox.h>
+
 #include "test_helpers.h"
 
 namespace nabla {
@@ -98,6 +100,25 @@ TEST(Factories, RandnIsReproducibleUnderManualSeed) {
   std::vector<double> other = randn({64}, kFloat64).to_vector<double>();
   EXPECT_EQ(first, again);
   EXPECT_NE(first, other);
+}
+
+// The CPU fills whole Philox blocks at a time; every element, the partial last block included,
+// must still be the shared functor's draw for (seed, call, index), which the CUDA backend uses.
+TEST(Factories, RandAndRandnAreTheSharedFunctorsDrawsElementByElement) {
+  for (int64_t n : {1, 2, 3, 5, 7, 9, 1001}) {
+    manual_seed(11);
+    const std::vector<float> u32 = rand({n}).to_vector<float>();
+    const std::vector<double> u64 = rand({n}, kFloat64).to_vector<double>();
+    const std::vector<float> n32 = randn({n}).to_vector<float>();
+    const std::vector<double> n64 = randn({n}, kFloat64).to_vector<double>();
+    for (int64_t i = 0; i < n; ++i) {
+      const auto k = static_cast<uint64_t>(i);
+      ASSERT_EQ(u32[i], math::random_uniform<float>(11, 0, k, 0.0f, 1.0f)) << n << " " << i;
+      ASSERT_EQ(u64[i], math::random_uniform<double>(11, 1, k, 0.0, 1.0)) << n << " " << i;
+      ASSERT_EQ(n32[i], math::random_normal<float>(11, 2, k, 0.0f, 1.0f)) << n << " " << i;
+      ASSERT_EQ(n64[i], math::random_normal<double>(11, 3, k, 0.0, 1.0)) << n << " " << i;
+    }
+  }
 }
 
 TEST(Factories, RandIsUniformInTheHalfOpenUnitInterval) {

@@ -100,6 +100,32 @@ void reduce_kernel(const Tensor& in, const Tensor& out, Combine combine) {
     return acc;
   };
 
+  if (reduced.ndim == 1 && kept.ndim == 1 && kept.in_strides[0] == 1 && kept.out_strides[0] == 1) {
+    // Reducing the leading dims of a contiguous tensor (a bias gradient: a sum over the batch).
+    // Whole rows are combined into a strip of outputs, a unit-stride loop over each row, instead
+    // of walking each output's strided column.
+    const int64_t rows = per_output, row_stride = reduced.in_strides[0];
+    constexpr int64_t kStrip = 256;
+    parallel_for(outputs, std::max<int64_t>(rows, 1), [&](int64_t begin, int64_t end) {
+      T total[kStrip], block[kStrip];
+      for (int64_t j0 = begin; j0 < end; j0 += kStrip) {
+        const int64_t width = std::min(kStrip, end - j0);
+        std::fill(total, total + width, identity);
+        // Blocks of rows, as in reduce_one, to bound float32 rounding over a long dim.
+        for (int64_t start = 0; start < rows; start += kStridedBlock) {
+          std::fill(block, block + width, identity);
+          const int64_t stop = std::min(rows, start + kStridedBlock);
+          for (int64_t r = start; r < stop; ++r) {
+            const T* row = x + r * row_stride + j0;
+            for (int64_t k = 0; k < width; ++k) block[k] = combine(block[k], row[k]);
+          }
+          for (int64_t k = 0; k < width; ++k) total[k] = combine(total[k], block[k]);
+        }
+        std::copy(total, total + width, y + j0);
+      }
+    });
+    return;
+  }
   if (outputs == 1 && unit_inner && thread_count_for(per_output) > 1) {
     // One output over many elements: partial results per thread, combined in thread order.
     T partial[64];

@@ -51,42 +51,52 @@ NABLA_HD inline double uniform_double(uint32_t hi_bits, uint32_t lo_bits) {
   return static_cast<double>(bits) * (1.0 / 9007199254740992.0);
 }
 
-// Element `index` of uniform(lo, hi) for a call: four float32 values per Philox block, or two
-// float64 values.
+// How many values of T one Philox block gives: uniform draws take 32 bits (float) or 64 bits
+// (double) each; normal draws take two uniforms each.
 template <typename T>
-NABLA_HD T random_uniform(uint64_t seed, uint64_t call, uint64_t index, T lo, T hi);
-template <>
-NABLA_HD inline float random_uniform<float>(uint64_t seed, uint64_t call, uint64_t index, float lo,
-                                            float hi) {
-  Philox4x32 r = philox_block(seed, call, index / 4);
-  return lo + (hi - lo) * uniform_float(r.v[index % 4]);
+constexpr int kUniformsPerBlock = sizeof(T) == 4 ? 4 : 2;
+template <typename T>
+constexpr int kNormalsPerBlock = sizeof(T) == 4 ? 2 : 1;
+
+// Value `lane` of uniform(lo, hi) from block r. Element i of a call is lane i % kUniformsPerBlock
+// of block i / kUniformsPerBlock, so a loop may compute each block once and use all its lanes.
+NABLA_HD inline float uniform_lane(const Philox4x32& r, int lane, float lo, float hi) {
+  return lo + (hi - lo) * uniform_float(r.v[lane]);
 }
-template <>
-NABLA_HD inline double random_uniform<double>(uint64_t seed, uint64_t call, uint64_t index,
-                                              double lo, double hi) {
-  Philox4x32 r = philox_block(seed, call, index / 2);
-  int pair = static_cast<int>(index % 2) * 2;
-  return lo + (hi - lo) * uniform_double(r.v[pair], r.v[pair + 1]);
+NABLA_HD inline double uniform_lane(const Philox4x32& r, int lane, double lo, double hi) {
+  return lo + (hi - lo) * uniform_double(r.v[2 * lane], r.v[2 * lane + 1]);
 }
 
-// Element `index` of normal(mean, std) by the Box-Muller transform of two uniforms of its own.
+// Value `lane` of normal(mean, std) from block r, by the Box-Muller transform of two uniforms of
+// its own (laid out as uniform_lane's).
 template <typename T>
-NABLA_HD T random_normal(uint64_t seed, uint64_t call, uint64_t index, T mean, T std) {
+NABLA_HD T normal_lane(const Philox4x32& r, int lane, T mean, T std) {
   constexpr double kTwoPi = 6.283185307179586476925286766559;
   double u1, u2;
   if constexpr (sizeof(T) == 4) {
-    Philox4x32 r = philox_block(seed, call, index / 2);
-    int pair = static_cast<int>(index % 2) * 2;
-    u1 = uniform_float(r.v[pair]);
-    u2 = uniform_float(r.v[pair + 1]);
+    u1 = uniform_float(r.v[2 * lane]);
+    u2 = uniform_float(r.v[2 * lane + 1]);
   } else {
-    Philox4x32 r = philox_block(seed, call, index);
     u1 = uniform_double(r.v[0], r.v[1]);
     u2 = uniform_double(r.v[2], r.v[3]);
   }
   // 1 - u1 lies in (0, 1], so the logarithm is finite.
   T radius = math::sqrt(T(-2) * math::log(static_cast<T>(1.0 - u1)));
   return mean + std * radius * math::cos(static_cast<T>(kTwoPi * u2));
+}
+
+// Element `index` of uniform(lo, hi) or normal(mean, std) for a call.
+template <typename T>
+NABLA_HD T random_uniform(uint64_t seed, uint64_t call, uint64_t index, T lo, T hi) {
+  constexpr uint64_t per_block = kUniformsPerBlock<T>;
+  return uniform_lane(philox_block(seed, call, index / per_block),
+                      static_cast<int>(index % per_block), lo, hi);
+}
+template <typename T>
+NABLA_HD T random_normal(uint64_t seed, uint64_t call, uint64_t index, T mean, T std) {
+  constexpr uint64_t per_block = kNormalsPerBlock<T>;
+  return normal_lane(philox_block(seed, call, index / per_block),
+                     static_cast<int>(index % per_block), mean, std);
 }
 
 }  // namespace nabla::math
