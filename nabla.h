@@ -17,3 +17,10 @@
 #include <nabla/autograd/grad_mode.h>
 #include <nabla/autograd/gradcheck.h>
 #include <nabla/autograd/ops.h>
+
+#include <nabla/data/dataloader.h>
+#include <nabla/data/dataset.h>
+#include <nabla/data/idx.h>
+#include <nabla/data/mnist.h>
+
+#include <nabla/nn/nn.h>

@@ -1,0 +1,260 @@
+// The optimizer base, SGD, Adam and AdamW. Each step hands whole tensors to the backend, which
+// applies the shared per-element update from core/math/optim.h.
+#include <nabla/nn/optim/adam.h>
+#include <nabla/nn/optim/optimizer.h>
+#include <nabla/nn/optim/sgd.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include <nabla/autograd/grad_mode.h>
+#include <nabla/core/native.h>
+
+namespace nabla::optim {
+
+Optimizer::Optimizer(std::vector<OptimizerParamGroup> groups,
+                     std::unique_ptr<OptimizerOptions> defaults)
+    : defaults_(std::move(defaults)) {
+  for (OptimizerParamGroup& group : groups) add_param_group(std::move(group));
+}
+
+void Optimizer::add_param_group(OptimizerParamGroup group) {
+  for (const Tensor& p : group.params()) {
+    NABLA_CHECK(p.defined() && p.is_leaf() && p.is_floating_point(),
+                "optimizer: parameters must "
+                "be defined floating point leaf tensors");
+    for (const OptimizerParamGroup& existing : groups_) {
+      for (const Tensor& q : existing.params()) {
+        NABLA_CHECK(q.impl() != p.impl(), "optimizer: a parameter appears in two groups");
+      }
+    }
+  }
+  if (!group.has_options()) group.set_options(defaults_->clone());
+  groups_.push_back(std::move(group));
+}
+
+void Optimizer::zero_grad(bool set_to_none) {
+  for (OptimizerParamGroup& group : groups_) {
+    for (Tensor& p : group.params()) {
+      Tensor& grad = p.mutable_grad();
+      if (!grad.defined()) continue;
+      if (set_to_none) {
+        grad = Tensor();
+      } else {
+        native::fill_(grad, 0);
+      }
+    }
+  }
+}
+
+std::vector<std::pair<std::string, Tensor>> Optimizer::named_state() const {
+  std::vector<std::pair<std::string, Tensor>> result;
+  size_t index = 0;
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    result.emplace_back("param_groups." + std::to_string(g) + ".lr",
+                        native::scalar_tensor(groups_[g].options().get_lr(), kFloat64, kCPU));
+    for (const Tensor& p : groups_[g].params()) {
+      auto it = state_.find(p.impl());
+      if (it != state_.end()) {
+        const std::string prefix = "state." + std::to_string(index) + ".";
+        result.emplace_back(prefix + "step", native::scalar_tensor(it->second.step, kInt64, kCPU));
+        for (const auto& [key, tensor] : it->second.tensors)
+          result.emplace_back(prefix + key, tensor);
+      }
+      ++index;
+    }
+  }
+  return result;
+}
+
+void Optimizer::load_named_state(const std::vector<std::pair<std::string, Tensor>>& state) {
+  // Index the expected entries: lr per group, and for every parameter its step and state keys.
+  std::vector<const Tensor*> params;
+  std::vector<const OptimizerOptions*> param_options;
+  for (const OptimizerParamGroup& group : groups_) {
+    for (const Tensor& p : group.params()) {
+      params.push_back(&p);
+      param_options.push_back(&group.options());
+    }
+  }
+  std::vector<std::string> problems;
+  std::set<std::string> seen;
+  std::unordered_map<const TensorImpl*, ParamState> loaded;
+  std::vector<double> learning_rates(groups_.size(), -1);
+  for (const auto& [name, tensor] : state) {
+    seen.insert(name);
+    std::istringstream parts(name);
+    std::string head, number, key;
+    std::getline(parts, head, '.');
+    std::getline(parts, number, '.');
+    std::getline(parts, key);
+    size_t index = 0;
+    bool numeric = !number.empty() && number.find_first_not_of("0123456789") == std::string::npos;
+    if (numeric) index = std::stoul(number);
+    if (head == "param_groups" && numeric && index < groups_.size() && key == "lr" &&
+        tensor.numel() == 1) {
+      learning_rates[index] = tensor.item<double>();
+    } else if (head == "state" && numeric && index < params.size()) {
+      const Tensor& param = *params[index];
+      ParamState& target = loaded[param.impl()];
+      if (key == "step") {
+        if (tensor.numel() == 1 && tensor.dtype() == kInt64) {
+          target.step = tensor.item<int64_t>();
+        } else {
+          problems.push_back(name + ": expected a 0-dim int64 step count");
+        }
+        continue;
+      }
+      const std::vector<std::string> keys = state_keys(*param_options[index]);
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+        problems.push_back(name + ": unexpected state key \"" + key + "\"");
+      } else if (tensor.sizes() != param.sizes() || tensor.dtype() != param.dtype()) {
+        std::ostringstream message;
+        message << name << ": shape " << tensor.sizes() << " " << tensor.dtype()
+                << " does not match the parameter's " << param.sizes() << " " << param.dtype();
+        problems.push_back(message.str());
+      } else {
+        target.tensors[key] = native::clone(native::to(tensor, param.device()));
+      }
+    } else {
+      problems.push_back(name + ": not a state entry of this optimizer");
+    }
+  }
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    if (learning_rates[g] < 0) {
+      problems.push_back("param_groups." + std::to_string(g) + ".lr: missing");
+    }
+  }
+  for (const auto& [impl, param_state] : loaded) {
+    size_t index = 0;
+    while (params[index]->impl() != impl) ++index;
+    for (const std::string& key : state_keys(*param_options[index])) {
+      if (!param_state.tensors.count(key)) {
+        problems.push_back("state." + std::to_string(index) + "." + key + ": missing");
+      }
+    }
+  }
+  if (!problems.empty()) {
+    std::ostringstream message;
+    message << "optimizer: cannot load the state (" << problems.size() << " problem"
+            << (problems.size() == 1 ? "" : "s") << "):";
+    for (const std::string& p : problems) message << "\n  " << p;
+    NABLA_FAIL(message.str());
+  }
+  for (size_t g = 0; g < groups_.size(); ++g) groups_[g].options().set_lr(learning_rates[g]);
+  state_.clear();
+  for (auto& [impl, param_state] : loaded) state_[impl] = std::move(param_state);
+}
+
+// --- SGD ---------------------------------------------------------------------------------------
+
+SGD::SGD(std::vector<OptimizerParamGroup> groups, const SGDOptions& options)
+    : Optimizer(std::move(groups), options.clone()) {
+  NABLA_CHECK(options.lr() >= 0, "SGD: invalid learning rate ", options.lr());
+  NABLA_CHECK(!options.nesterov() || (options.momentum() > 0 && options.dampening() == 0),
+              "SGD: Nesterov momentum needs momentum > 0 and zero dampening");
+}
+
+std::vector<std::string> SGD::state_keys(const OptimizerOptions& options) const {
+  const auto& o = static_cast<const SGDOptions&>(options);
+  return o.momentum() != 0 ? std::vector<std::string>{"momentum_buffer"}
+                           : std::vector<std::string>{};
+}
+
+void SGD::step() {
+  NoGradGuard no_grad;
+  for (OptimizerParamGroup& group : param_groups()) {
+    const auto& o = static_cast<const SGDOptions&>(group.options());
+    for (Tensor& p : group.params()) {
+      const Tensor& grad = p.grad();
+      if (!grad.defined()) continue;
+      ParamState& state = state_of(p);
+      const bool first = state.step == 0 || !state.tensors.count("momentum_buffer");
+      Tensor buffer;
+      if (o.momentum() != 0) {
+        Tensor& slot = state.tensors["momentum_buffer"];
+        if (!slot.defined()) slot = native::full(p.sizes(), 0, p.dtype(), p.device());
+        buffer = slot;
+      }
+      ++state.step;
+      native::sgd_step_(p, native::contiguous(grad), buffer,
+                        math::SgdOptions{o.lr(), o.momentum(), o.dampening(), o.weight_decay(),
+                                         o.nesterov(), first});
+    }
+  }
+}
+
+// --- Adam and AdamW ------------------------------------------------------------------------------
+
+namespace {
+
+std::vector<std::string> adam_keys(bool amsgrad) {
+  if (amsgrad) return {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
+  return {"exp_avg", "exp_avg_sq"};
+}
+
+template <typename Options>
+void check_adam_options(const char* name, const Options& o) {
+  NABLA_CHECK(o.lr() >= 0 && o.eps() >= 0 && o.betas().first >= 0 && o.betas().first < 1 &&
+                  o.betas().second >= 0 && o.betas().second < 1 && o.weight_decay() >= 0,
+              name, ": invalid options (lr ", o.lr(), ", betas (", o.betas().first, ", ",
+              o.betas().second, "), eps ", o.eps(), ", weight_decay ", o.weight_decay(), ")");
+}
+
+Tensor& zeros_state(std::map<std::string, Tensor>& tensors, const std::string& key,
+                    const Tensor& p) {
+  Tensor& slot = tensors[key];
+  if (!slot.defined()) slot = native::full(p.sizes(), 0, p.dtype(), p.device());
+  return slot;
+}
+
+// One Adam or AdamW step over every group; `decoupled` selects AdamW's weight decay.
+template <typename Options>
+void adam_family_step(Optimizer& optimizer, bool decoupled) {
+  NoGradGuard no_grad;
+  for (OptimizerParamGroup& group : optimizer.param_groups()) {
+    const auto& o = static_cast<const Options&>(group.options());
+    for (Tensor& p : group.params()) {
+      const Tensor& grad = p.grad();
+      if (!grad.defined()) continue;
+      Optimizer::ParamState& state = optimizer.state_of(p);
+      ++state.step;
+      Tensor max_sq = o.amsgrad() ? zeros_state(state.tensors, "max_exp_avg_sq", p) : Tensor();
+      native::adam_step_(p, native::contiguous(grad), zeros_state(state.tensors, "exp_avg", p),
+                         zeros_state(state.tensors, "exp_avg_sq", p), max_sq,
+                         math::AdamOptions{o.lr(), o.betas().first, o.betas().second, o.eps(),
+                                           o.weight_decay(), decoupled, o.amsgrad(), state.step});
+    }
+  }
+}
+
+}  // namespace
+
+Adam::Adam(std::vector<OptimizerParamGroup> groups, const AdamOptions& options)
+    : Optimizer(std::move(groups), options.clone()) {
+  check_adam_options("Adam", options);
+}
+
+std::vector<std::string> Adam::state_keys(const OptimizerOptions& options) const {
+  return adam_keys(static_cast<const AdamOptions&>(options).amsgrad());
+}
+
+void Adam::step() {
+  adam_family_step<AdamOptions>(*this, false);
+}
+
+AdamW::AdamW(std::vector<OptimizerParamGroup> groups, const AdamWOptions& options)
+    : Optimizer(std::move(groups), options.clone()) {
+  check_adam_options("AdamW", options);
+}
+
+std::vector<std::string> AdamW::state_keys(const OptimizerOptions& options) const {
+  return adam_keys(static_cast<const AdamWOptions&>(options).amsgrad());
+}
+
+void AdamW::step() {
+  adam_family_step<AdamWOptions>(*this, true);
+}
+
+}  // namespace nabla::optim

@@ -1,0 +1,102 @@
+// The optimizer base: parameter groups with their own options, zero_grad(), and per-parameter
+// state. SGD, Adam and AdamW derive from it; their update math is the shared functor in
+// core/math/optim.h, applied by the device's backend.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <nabla/core/tensor.h>
+
+namespace nabla::optim {
+
+// Declares an option with a chaining setter and a getter, as libtorch's options do:
+// SGDOptions(0.1).momentum(0.9), and options.momentum() to read it.
+#define NABLA_OPTION(Owner, Type, name) \
+ public:                                \
+  Owner& name(Type value) {             \
+    name##_ = value;                    \
+    return *this;                       \
+  }                                     \
+  Type name() const {                   \
+    return name##_;                     \
+  }                                     \
+                                        \
+ private:                               \
+  Type name##_
+
+class OptimizerOptions {
+ public:
+  virtual ~OptimizerOptions() = default;
+  virtual std::unique_ptr<OptimizerOptions> clone() const = 0;
+  virtual double get_lr() const = 0;
+  virtual void set_lr(double lr) = 0;
+};
+
+struct OptimizerParamGroup {
+  explicit OptimizerParamGroup(std::vector<Tensor> params,
+                               std::unique_ptr<OptimizerOptions> options = nullptr)
+      : params_(std::move(params)), options_(std::move(options)) {}
+  OptimizerParamGroup(const OptimizerParamGroup& other)
+      : params_(other.params_), options_(other.options_ ? other.options_->clone() : nullptr) {}
+  OptimizerParamGroup(OptimizerParamGroup&&) = default;
+
+  std::vector<Tensor>& params() { return params_; }
+  const std::vector<Tensor>& params() const { return params_; }
+  OptimizerOptions& options() { return *options_; }
+  const OptimizerOptions& options() const { return *options_; }
+  bool has_options() const { return options_ != nullptr; }
+  void set_options(std::unique_ptr<OptimizerOptions> options) { options_ = std::move(options); }
+
+ private:
+  std::vector<Tensor> params_;
+  std::unique_ptr<OptimizerOptions> options_;
+};
+
+class Optimizer {
+ public:
+  Optimizer(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOptions> defaults);
+  virtual ~Optimizer() = default;
+  Optimizer(const Optimizer&) = delete;
+  Optimizer& operator=(const Optimizer&) = delete;
+
+  // One update of every parameter that has a gradient.
+  virtual void step() = 0;
+  // Clears the gradients of all parameters (undefined when set_to_none, else zero-filled).
+  void zero_grad(bool set_to_none = true);
+  // A group without options of its own takes a copy of the defaults.
+  void add_param_group(OptimizerParamGroup group);
+  std::vector<OptimizerParamGroup>& param_groups() { return groups_; }
+  const std::vector<OptimizerParamGroup>& param_groups() const { return groups_; }
+  const OptimizerOptions& defaults() const { return *defaults_; }
+
+  // The optimizer's state as named tensors, for checkpoints: "state.<i>.<key>" for the i-th
+  // parameter across groups (its step count is "state.<i>.step", a 0-dim int64), and
+  // "param_groups.<g>.lr" (0-dim float64).
+  std::vector<std::pair<std::string, Tensor>> named_state() const;
+  // Restores what named_state() gave, after checking every name, shape and dtype; reports all
+  // mismatches in one error.
+  void load_named_state(const std::vector<std::pair<std::string, Tensor>>& state);
+
+  // What the optimizer keeps for one parameter: its update count and tensors such as "exp_avg".
+  struct ParamState {
+    int64_t step = 0;
+    std::map<std::string, Tensor> tensors;
+  };
+  ParamState& state_of(const Tensor& param) { return state_[param.impl()]; }
+
+ protected:
+  // The state tensors this optimizer keeps for `param` under `options`, created as zeros.
+  virtual std::vector<std::string> state_keys(const OptimizerOptions& options) const = 0;
+
+ private:
+  std::vector<OptimizerParamGroup> groups_;
+  std::unique_ptr<OptimizerOptions> defaults_;
+  std::unordered_map<const TensorImpl*, ParamState> state_;
+};
+
+}  // namespace nabla::optim
