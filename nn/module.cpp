@@ -45,16 +45,21 @@ void Module::add_child(std::string name, std::shared_ptr<Module> module) {
   children_.emplace_back(std::move(name), std::move(module));
 }
 
-std::vector<std::pair<std::string, Tensor>> Module::named_parameters(bool recurse) const {
-  std::vector<std::pair<std::string, Tensor>> result = parameters_;
+std::vector<std::pair<std::string, Tensor>> Module::named_tensors(
+    std::vector<std::pair<std::string, Tensor>> Module::*own, bool recurse) const {
+  std::vector<std::pair<std::string, Tensor>> result = this->*own;
   if (recurse) {
     for (const auto& [child_name, child] : children_) {
-      for (auto& [name, tensor] : child->named_parameters(true)) {
+      for (auto& [name, tensor] : child->named_tensors(own, true)) {
         result.emplace_back(child_name + "." + name, std::move(tensor));
       }
     }
   }
   return result;
+}
+
+std::vector<std::pair<std::string, Tensor>> Module::named_parameters(bool recurse) const {
+  return named_tensors(&Module::parameters_, recurse);
 }
 
 std::vector<Tensor> Module::parameters(bool recurse) const {
@@ -64,15 +69,7 @@ std::vector<Tensor> Module::parameters(bool recurse) const {
 }
 
 std::vector<std::pair<std::string, Tensor>> Module::named_buffers(bool recurse) const {
-  std::vector<std::pair<std::string, Tensor>> result = buffers_;
-  if (recurse) {
-    for (const auto& [child_name, child] : children_) {
-      for (auto& [name, tensor] : child->named_buffers(true)) {
-        result.emplace_back(child_name + "." + name, std::move(tensor));
-      }
-    }
-  }
-  return result;
+  return named_tensors(&Module::buffers_, recurse);
 }
 
 std::vector<Tensor> Module::buffers(bool recurse) const {

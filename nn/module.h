@@ -62,6 +62,10 @@ class Module : public std::enable_shared_from_this<Module> {
 
  private:
   void add_child(std::string name, std::shared_ptr<Module> module);
+  // This module's `own` list (parameters_ or buffers_) and, with recurse, its children's, named
+  // "child.name".
+  std::vector<std::pair<std::string, Tensor>> named_tensors(
+      std::vector<std::pair<std::string, Tensor>> Module::*own, bool recurse) const;
   void print_tree(std::ostream& out, int indent) const;
   friend std::ostream& operator<<(std::ostream& out, const Module& module);
 

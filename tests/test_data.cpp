@@ -1,11 +1,9 @@
 // The data layer: the IDX reader on valid and corrupt files the tests write, MNIST loading from a
 // fake dataset directory, TensorDataset, and the DataLoader's batching and shuffling.
+#include "temp_dir.h"
 #include "test_helpers.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -25,36 +23,7 @@ using data::TensorDataset;
 using nabla::testing::expect_error;
 using nabla::testing::expect_tensor;
 
-// A directory of its own under /tmp for each test (process id, time and a counter keep parallel
-// runs apart), removed with everything in it when the test ends.
-class DataFilesTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    static int counter = 0;
-    const auto ticks = std::chrono::steady_clock::now().time_since_epoch().count();
-    directory_ =
-        fs::temp_directory_path() / ("nabla_test_data_" + std::to_string(::getpid()) + "_" +
-                                     std::to_string(ticks) + "_" + std::to_string(counter++));
-    ASSERT_TRUE(fs::create_directories(directory_)) << directory_;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(directory_, ignored);
-  }
-
-  std::string path(const std::string& name) const { return (directory_ / name).string(); }
-
-  std::string write(const std::string& name, const std::vector<uint8_t>& bytes) const {
-    const std::string file = path(name);
-    std::ofstream out(file, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()),
-              static_cast<std::streamsize>(bytes.size()));
-    EXPECT_TRUE(out.good()) << file;
-    return file;
-  }
-
-  fs::path directory_;
-};
+using DataFilesTest = testing::TempDirTest;
 
 // An IDX file's bytes: the magic (0, 0, type, dim count), big-endian dims, then `values`.
 std::vector<uint8_t> idx_bytes(const std::vector<uint32_t>& dims,
@@ -80,71 +49,71 @@ class IdxReader : public DataFilesTest {};
 
 TEST_F(IdxReader, ReadsImagesWithExactValues) {
   // 3 images of 2 rows by 3 columns, pixels 10, 11, ..., 27 in row-major order.
-  const std::string file = write("images", idx_bytes({3, 2, 3}, counting_bytes(18, 10)));
+  const std::string file = write_bytes("images", idx_bytes({3, 2, 3}, counting_bytes(18, 10)));
   Tensor images = data::read_idx(file);
   expect_tensor<uint8_t>(images, {3, 2, 3}, counting_bytes(18, 10));
 }
 
 TEST_F(IdxReader, ReadsLabels) {
-  const std::string file = write("labels", idx_bytes({4}, {7, 0, 9, 255}));
+  const std::string file = write_bytes("labels", idx_bytes({4}, {7, 0, 9, 255}));
   expect_tensor<uint8_t>(data::read_idx(file), {4}, {7, 0, 9, 255});
 }
 
 TEST_F(IdxReader, ReadsFourDims) {
-  const std::string file = write("four", idx_bytes({1, 2, 1, 2}, {1, 2, 3, 4}));
+  const std::string file = write_bytes("four", idx_bytes({1, 2, 1, 2}, {1, 2, 3, 4}));
   expect_tensor<uint8_t>(data::read_idx(file), {1, 2, 1, 2}, {1, 2, 3, 4});
 }
 
 TEST_F(IdxReader, RejectsTruncatedData) {
-  const std::string file = write("short", idx_bytes({3, 2, 3}, counting_bytes(17)));
+  const std::string file = write_bytes("short", idx_bytes({3, 2, 3}, counting_bytes(17)));
   expect_error([&] { data::read_idx(file); },
                {file.c_str(), "33 bytes", "expected 34", "truncated"});
 }
 
 TEST_F(IdxReader, RejectsTrailingBytes) {
-  const std::string file = write("long", idx_bytes({2, 2}, counting_bytes(7)));
+  const std::string file = write_bytes("long", idx_bytes({2, 2}, counting_bytes(7)));
   expect_error([&] { data::read_idx(file); },
                {file.c_str(), "19 bytes", "expected 16", "3 bytes of trailing data"});
 }
 
 TEST_F(IdxReader, RejectsTruncatedHeader) {
   // Three dims announced, but only one and a half dim sizes follow.
-  const std::string file = write("header", {0, 0, 0x08, 3, 0, 0, 0, 2, 0, 0});
+  const std::string file = write_bytes("header", {0, 0, 0x08, 3, 0, 0, 0, 2, 0, 0});
   expect_error([&] { data::read_idx(file); }, {file.c_str(), "truncated header", "16-byte"});
 }
 
 TEST_F(IdxReader, RejectsBadMagic) {
-  const std::string file = write("magic", {1, 0, 0x08, 1, 0, 0, 0, 1, 5});
+  const std::string file = write_bytes("magic", {1, 0, 0x08, 1, 0, 0, 0, 1, 5});
   expect_error([&] { data::read_idx(file); }, {file.c_str(), "not an IDX file", "0x01 0x00"});
 }
 
 TEST_F(IdxReader, RecognizesGzippedFiles) {
-  const std::string file = write("images.gz", {0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0});
+  const std::string file = write_bytes("images.gz", {0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0});
   expect_error([&] { data::read_idx(file); }, {file.c_str(), "gzip-compressed"});
 }
 
 TEST_F(IdxReader, RejectsOtherDataTypes) {
-  const std::string file = write("floats", idx_bytes({1}, {0, 0, 128, 63}, 0x0D));
+  const std::string file = write_bytes("floats", idx_bytes({1}, {0, 0, 128, 63}, 0x0D));
   expect_error([&] { data::read_idx(file); },
                {file.c_str(), "data type byte is 0x0D (float32)", "only 0x08 (unsigned byte)"});
 }
 
 TEST_F(IdxReader, RejectsZeroOrTooManyDims) {
-  const std::string none = write("none", {0, 0, 0x08, 0});
+  const std::string none = write_bytes("none", {0, 0, 0x08, 0});
   expect_error([&] { data::read_idx(none); }, {none.c_str(), "gives 0 dims", "1 to 4"});
-  const std::string five = write("five", idx_bytes({1, 1, 1, 1, 1}, {9}));
+  const std::string five = write_bytes("five", idx_bytes({1, 1, 1, 1, 1}, {9}));
   expect_error([&] { data::read_idx(five); }, {five.c_str(), "gives 5 dims"});
 }
 
 TEST_F(IdxReader, RejectsADimOfZero) {
-  const std::string file = write("zero", idx_bytes({2, 0, 3}, {}));
+  const std::string file = write_bytes("zero", idx_bytes({2, 0, 3}, {}));
   expect_error([&] { data::read_idx(file); }, {file.c_str(), "dim 1 of the header is 0"});
 }
 
 TEST_F(IdxReader, RejectsAbsurdDimsWithoutAllocating) {
   // 2^32 - 1 per dim: 2^128 bytes, which must neither overflow nor be allocated.
   const std::string file =
-      write("huge", idx_bytes({0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF}, {1, 2, 3}));
+      write_bytes("huge", idx_bytes({0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF}, {1, 2, 3}));
   expect_error([&] { data::read_idx(file); }, {file.c_str(), "the header is corrupt"});
 }
 
@@ -154,7 +123,7 @@ TEST_F(IdxReader, RejectsMissingFile) {
 }
 
 TEST_F(IdxReader, RejectsEmptyFile) {
-  const std::string file = write("empty", {});
+  const std::string file = write_bytes("empty", {});
   expect_error([&] { data::read_idx(file); }, {file.c_str(), "is 0 bytes", "magic"});
 }
 
@@ -173,8 +142,9 @@ class MnistLoad : public DataFilesTest {
                    const std::vector<uint8_t>& labels) {
     uint32_t pixels = 1;
     for (uint32_t dim : image_dims) pixels *= dim;
-    write(prefix + "-images-idx3-ubyte", idx_bytes(image_dims, counting_bytes(pixels, 100)));
-    write(prefix + "-labels-idx1-ubyte", idx_bytes({static_cast<uint32_t>(labels.size())}, labels));
+    write_bytes(prefix + "-images-idx3-ubyte", idx_bytes(image_dims, counting_bytes(pixels, 100)));
+    write_bytes(prefix + "-labels-idx1-ubyte",
+                idx_bytes({static_cast<uint32_t>(labels.size())}, labels));
   }
 };
 
@@ -209,8 +179,8 @@ TEST_F(MnistLoad, RejectsImagesThatAreNotThreeDimensional) {
 }
 
 TEST_F(MnistLoad, RejectsLabelsThatAreNotOneDimensional) {
-  write("train-images-idx3-ubyte", idx_bytes({2, 1, 1}, {0, 1}));
-  write("train-labels-idx1-ubyte", idx_bytes({2, 1}, {0, 1}));
+  write_bytes("train-images-idx3-ubyte", idx_bytes({2, 1, 1}, {0, 1}));
+  write_bytes("train-labels-idx1-ubyte", idx_bytes({2, 1}, {0, 1}));
   expect_error([&] { data::load_mnist(directory_.string(), true); },
                {"train-labels-idx1-ubyte", "[2, 1]"});
 }

@@ -1,15 +1,12 @@
 // Checkpoints: the safetensors writer byte for byte, round trips of every dtype, the reader on
 // corrupt files the tests write, module and optimizer save/load, and the atomic write.
+#include "temp_dir.h"
 #include "test_helpers.h"
 
-#include <unistd.h>
-
-#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <string>
 #include <utility>
@@ -25,48 +22,7 @@ using nabla::testing::expect_error;
 using nabla::testing::expect_tensor;
 using Named = std::vector<std::pair<std::string, Tensor>>;
 
-// A directory of its own under /tmp for each test, removed with everything in it afterwards.
-class TempDirTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    static int counter = 0;
-    const auto ticks = std::chrono::steady_clock::now().time_since_epoch().count();
-    directory_ =
-        fs::temp_directory_path() / ("nabla_test_serialize_" + std::to_string(::getpid()) + "_" +
-                                     std::to_string(ticks) + "_" + std::to_string(counter++));
-    ASSERT_TRUE(fs::create_directories(directory_)) << directory_;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(directory_, ignored);
-  }
-
-  std::string path(const std::string& name) const { return (directory_ / name).string(); }
-
-  std::string write(const std::string& name, const std::string& bytes) const {
-    const std::string file = path(name);
-    std::ofstream out(file, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    EXPECT_TRUE(out.good()) << file;
-    return file;
-  }
-
-  static std::string read(const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-
-  std::vector<std::string> listing() const {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(directory_)) {
-      names.push_back(entry.path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
-  fs::path directory_;
-};
+using testing::TempDirTest;
 
 class Safetensors : public TempDirTest {};
 class Checkpoint : public TempDirTest {};
