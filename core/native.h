@@ -92,7 +92,7 @@ Tensor softmax(const Tensor& x, int64_t dim);
 Tensor log_softmax(const Tensor& x, int64_t dim);
 Tensor one_hot(const Tensor& labels, int64_t num_classes);
 
-// --- optimizer updates (in place; momentum_buffer / max_exp_avg_sq may be undefined when unused) --
+// --- optimizer updates, in place (momentum_buffer, max_exp_avg_sq: undefined when unused) -------
 void sgd_step_(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer,
                const math::SgdOptions& options);
 void adam_step_(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,

@@ -5,8 +5,10 @@
 #include <nabla/nn/optim/sgd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 #include <sstream>
+#include <system_error>
 
 #include <nabla/autograd/grad_mode.h>
 #include <nabla/core/native.h>
@@ -20,10 +22,16 @@ Optimizer::Optimizer(std::vector<OptimizerParamGroup> groups,
 }
 
 void Optimizer::add_param_group(OptimizerParamGroup group) {
-  for (const Tensor& p : group.params()) {
+  const std::vector<Tensor>& params = group.params();
+  for (size_t i = 0; i < params.size(); ++i) {
+    const Tensor& p = params[i];
     NABLA_CHECK(p.defined() && p.is_leaf() && p.is_floating_point(),
                 "optimizer: parameters must "
                 "be defined floating point leaf tensors");
+    // A parameter listed twice would be stepped twice per step().
+    for (size_t j = 0; j < i; ++j) {
+      NABLA_CHECK(params[j].impl() != p.impl(), "optimizer: a parameter appears twice in a group");
+    }
     for (const OptimizerParamGroup& existing : groups_) {
       for (const Tensor& q : existing.params()) {
         NABLA_CHECK(q.impl() != p.impl(), "optimizer: a parameter appears in two groups");
@@ -56,7 +64,9 @@ std::vector<std::pair<std::string, Tensor>> Optimizer::named_state() const {
                         native::scalar_tensor(groups_[g].options().get_lr(), kFloat64, kCPU));
     for (const Tensor& p : groups_[g].params()) {
       auto it = state_.find(p.impl());
-      if (it != state_.end()) {
+      // state_of() makes an empty entry for a parameter it is asked about; one that was never
+      // stepped has no state to save.
+      if (it != state_.end() && (it->second.step != 0 || !it->second.tensors.empty())) {
         const std::string prefix = "state." + std::to_string(index) + ".";
         result.emplace_back(prefix + "step", native::scalar_tensor(it->second.step, kInt64, kCPU));
         for (const auto& [key, tensor] : it->second.tensors)
@@ -68,6 +78,19 @@ std::vector<std::pair<std::string, Tensor>> Optimizer::named_state() const {
   return result;
 }
 
+namespace {
+
+// An index as named_state() writes it: decimal digits without a sign or leading zeros, small
+// enough for size_t. Anything else (including "99999999999999999999999") is not an index.
+bool parse_index(const std::string& text, size_t& index) {
+  if (text.empty() || (text.size() > 1 && text[0] == '0')) return false;
+  const char* last = text.data() + text.size();
+  const auto [end, error] = std::from_chars(text.data(), last, index);
+  return error == std::errc() && end == last;
+}
+
+}  // namespace
+
 void Optimizer::load_named_state(const std::vector<std::pair<std::string, Tensor>>& state) {
   // Index the expected entries: lr per group, and for every parameter its step and state keys.
   std::vector<const Tensor*> params;
@@ -78,32 +101,67 @@ void Optimizer::load_named_state(const std::vector<std::pair<std::string, Tensor
       param_options.push_back(&group.options());
     }
   }
+  // What the entries named, valid or not: a named entry that is wrong is reported as wrong, not
+  // also as missing.
+  struct Loaded {
+    bool named = false;  // some entry names this parameter
+    std::set<std::string> keys;
+    ParamState state;
+  };
   std::vector<std::string> problems;
   std::set<std::string> seen;
-  std::unordered_map<const TensorImpl*, ParamState> loaded;
-  std::vector<double> learning_rates(groups_.size(), -1);
+  std::vector<Loaded> loaded(params.size());
+  std::vector<bool> lr_named(groups_.size(), false);
+  std::vector<double> learning_rates(groups_.size(), 0);
   for (const auto& [name, tensor] : state) {
-    seen.insert(name);
+    if (!seen.insert(name).second) {
+      problems.push_back(name + ": appears more than once");
+      continue;
+    }
+    if (!tensor.defined()) {
+      problems.push_back(name + ": undefined tensor");
+      continue;
+    }
     std::istringstream parts(name);
     std::string head, number, key;
     std::getline(parts, head, '.');
     std::getline(parts, number, '.');
     std::getline(parts, key);
     size_t index = 0;
-    bool numeric = !number.empty() && number.find_first_not_of("0123456789") == std::string::npos;
-    if (numeric) index = std::stoul(number);
-    if (head == "param_groups" && numeric && index < groups_.size() && key == "lr" &&
-        tensor.numel() == 1) {
-      learning_rates[index] = tensor.item<double>();
+    const bool numeric = parse_index(number, index);
+    if (head == "param_groups" && numeric && index < groups_.size() && key == "lr") {
+      lr_named[index] = true;
+      if (tensor.dim() != 0 || !tensor.is_floating_point()) {
+        std::ostringstream message;
+        message << name << ": expected a 0-dim floating point learning rate, got shape "
+                << tensor.sizes() << " " << tensor.dtype();
+        problems.push_back(message.str());
+        continue;
+      }
+      const double lr = tensor.item<double>();
+      if (!(lr >= 0)) {
+        std::ostringstream message;
+        message << name << ": invalid learning rate " << lr;
+        problems.push_back(message.str());
+      } else {
+        learning_rates[index] = lr;
+      }
     } else if (head == "state" && numeric && index < params.size()) {
       const Tensor& param = *params[index];
-      ParamState& target = loaded[param.impl()];
+      Loaded& target = loaded[index];
+      target.named = true;
+      target.keys.insert(key);
       if (key == "step") {
-        if (tensor.numel() == 1 && tensor.dtype() == kInt64) {
-          target.step = tensor.item<int64_t>();
+        std::ostringstream message;
+        if (tensor.dim() != 0 || tensor.dtype() != kInt64) {
+          message << name << ": expected a 0-dim int64 step count, got shape " << tensor.sizes()
+                  << " " << tensor.dtype();
+        } else if (tensor.item<int64_t>() < 0) {
+          message << name << ": negative step count " << tensor.item<int64_t>();
         } else {
-          problems.push_back(name + ": expected a 0-dim int64 step count");
+          target.state.step = tensor.item<int64_t>();
         }
+        if (!message.str().empty()) problems.push_back(message.str());
         continue;
       }
       const std::vector<std::string> keys = state_keys(*param_options[index]);
@@ -115,22 +173,22 @@ void Optimizer::load_named_state(const std::vector<std::pair<std::string, Tensor
                 << " does not match the parameter's " << param.sizes() << " " << param.dtype();
         problems.push_back(message.str());
       } else {
-        target.tensors[key] = native::clone(native::to(tensor, param.device()));
+        target.state.tensors[key] = native::clone(native::to(tensor, param.device()));
       }
     } else {
       problems.push_back(name + ": not a state entry of this optimizer");
     }
   }
   for (size_t g = 0; g < groups_.size(); ++g) {
-    if (learning_rates[g] < 0) {
-      problems.push_back("param_groups." + std::to_string(g) + ".lr: missing");
-    }
+    if (!lr_named[g]) problems.push_back("param_groups." + std::to_string(g) + ".lr: missing");
   }
-  for (const auto& [impl, param_state] : loaded) {
-    size_t index = 0;
-    while (params[index]->impl() != impl) ++index;
-    for (const std::string& key : state_keys(*param_options[index])) {
-      if (!param_state.tensors.count(key)) {
+  // A parameter's state is all or nothing: its step count and every state tensor.
+  for (size_t index = 0; index < params.size(); ++index) {
+    if (!loaded[index].named) continue;
+    std::vector<std::string> keys = state_keys(*param_options[index]);
+    keys.insert(keys.begin(), "step");
+    for (const std::string& key : keys) {
+      if (!loaded[index].keys.count(key)) {
         problems.push_back("state." + std::to_string(index) + "." + key + ": missing");
       }
     }
@@ -144,7 +202,9 @@ void Optimizer::load_named_state(const std::vector<std::pair<std::string, Tensor
   }
   for (size_t g = 0; g < groups_.size(); ++g) groups_[g].options().set_lr(learning_rates[g]);
   state_.clear();
-  for (auto& [impl, param_state] : loaded) state_[impl] = std::move(param_state);
+  for (size_t index = 0; index < params.size(); ++index) {
+    if (loaded[index].named) state_[params[index]->impl()] = std::move(loaded[index].state);
+  }
 }
 
 // --- SGD ---------------------------------------------------------------------------------------
@@ -152,6 +212,8 @@ void Optimizer::load_named_state(const std::vector<std::pair<std::string, Tensor
 SGD::SGD(std::vector<OptimizerParamGroup> groups, const SGDOptions& options)
     : Optimizer(std::move(groups), options.clone()) {
   NABLA_CHECK(options.lr() >= 0, "SGD: invalid learning rate ", options.lr());
+  NABLA_CHECK(options.momentum() >= 0, "SGD: invalid momentum ", options.momentum());
+  NABLA_CHECK(options.weight_decay() >= 0, "SGD: invalid weight_decay ", options.weight_decay());
   NABLA_CHECK(!options.nesterov() || (options.momentum() > 0 && options.dampening() == 0),
               "SGD: Nesterov momentum needs momentum > 0 and zero dampening");
 }

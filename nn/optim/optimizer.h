@@ -75,8 +75,8 @@ class Optimizer {
   const OptimizerOptions& defaults() const { return *defaults_; }
 
   // The optimizer's state as named tensors, for checkpoints: "state.<i>.<key>" for the i-th
-  // parameter across groups (its step count is "state.<i>.step", a 0-dim int64), and
-  // "param_groups.<g>.lr" (0-dim float64).
+  // parameter across groups (its step count is "state.<i>.step", a 0-dim int64; parameters never
+  // stepped have no entries), and "param_groups.<g>.lr" (0-dim float64).
   std::vector<std::pair<std::string, Tensor>> named_state() const;
   // Restores what named_state() gave, after checking every name, shape and dtype; reports all
   // mismatches in one error.

@@ -54,12 +54,13 @@ double CosineAnnealingLR::lr_at(int64_t epoch, double base_lr) const {
 
 ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, Mode mode, double factor,
                                      int64_t patience, double threshold, int64_t cooldown,
-                                     double min_lr)
+                                     double min_lr, double eps)
     : optimizer_(optimizer),
       mode_(mode),
       factor_(factor),
       threshold_(threshold),
       min_lr_(min_lr),
+      eps_(eps),
       patience_(patience),
       cooldown_(cooldown),
       best_(mode == Mode::Min ? std::numeric_limits<double>::infinity()
@@ -87,7 +88,9 @@ void ReduceLROnPlateau::step(double metric) {
   }
   if (bad_steps_ > patience_) {
     for (OptimizerParamGroup& group : optimizer_.param_groups()) {
-      group.options().set_lr(std::max(group.options().get_lr() * factor_, min_lr_));
+      const double old_lr = group.options().get_lr();
+      const double new_lr = std::max(old_lr * factor_, min_lr_);
+      if (old_lr - new_lr > eps_) group.options().set_lr(new_lr);
     }
     cooldown_left_ = cooldown_;
     bad_steps_ = 0;

@@ -54,19 +54,20 @@ class CosineAnnealingLR : public LRScheduler {
 };
 
 // Multiplies the learning rates by `factor` once the metric has not improved (by more than a
-// relative `threshold`) for `patience` steps, then waits `cooldown` steps; never below min_lr.
+// relative `threshold`) for more than `patience` steps, then waits `cooldown` steps; never below
+// min_lr, and a reduction smaller than eps is skipped (as PyTorch's).
 class ReduceLROnPlateau {
  public:
   enum class Mode { Min, Max };
   ReduceLROnPlateau(Optimizer& optimizer, Mode mode = Mode::Min, double factor = 0.1,
                     int64_t patience = 10, double threshold = 1e-4, int64_t cooldown = 0,
-                    double min_lr = 0.0);
+                    double min_lr = 0.0, double eps = 1e-8);
   void step(double metric);
 
  private:
   Optimizer& optimizer_;
   Mode mode_;
-  double factor_, threshold_, min_lr_;
+  double factor_, threshold_, min_lr_, eps_;
   int64_t patience_, cooldown_;
   double best_;
   int64_t bad_steps_ = 0, cooldown_left_ = 0;
