@@ -28,7 +28,10 @@ std::pair<int64_t, int64_t> calculate_fan_in_and_fan_out(const Tensor& tensor) {
               "init: fan in and fan out need a tensor of at least 2 dims, got "
               "shape ",
               tensor.sizes());
-  const int64_t receptive = tensor.numel() / (tensor.size(0) * tensor.size(1));
+  // The product of the dims after the first two (not numel / (size(0) * size(1)), which divides
+  // by zero when either of those is 0).
+  int64_t receptive = 1;
+  for (int64_t d = 2; d < tensor.dim(); ++d) receptive *= tensor.size(d);
   return {tensor.size(1) * receptive, tensor.size(0) * receptive};
 }
 

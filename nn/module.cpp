@@ -95,13 +95,20 @@ void Module::train(bool on) {
 
 void Module::to(Device device) {
   NoGradGuard no_grad;
-  for (const Tensor& t : parameters()) t.set_data(native::to(t, device));
+  for (const Tensor& t : parameters()) {
+    t.set_data(native::to(t, device));
+    // An accumulated gradient follows its parameter, as in PyTorch's Module.to.
+    if (const Tensor& grad = t.grad(); grad.defined()) grad.set_data(native::to(grad, device));
+  }
   for (const Tensor& t : buffers()) t.set_data(native::to(t, device));
 }
 
 void Module::to(ScalarType dtype) {
   NoGradGuard no_grad;
-  for (const Tensor& t : parameters()) t.set_data(native::to(t, dtype));
+  for (const Tensor& t : parameters()) {
+    t.set_data(native::to(t, dtype));
+    if (const Tensor& grad = t.grad(); grad.defined()) grad.set_data(native::to(grad, dtype));
+  }
   for (const Tensor& t : buffers()) {
     if (t.is_floating_point()) t.set_data(native::to(t, dtype));
   }

@@ -39,8 +39,12 @@ void softmax_kernel(const Tensor& in, int64_t dim, bool log, const Tensor& out) 
         total += e;
       }
       if (log) {
-        const T shift = peak + math::log(total);
-        for (int64_t i = 0; i < length; ++i) yr[i * out_step] = xr[i * in_step] - shift;
+        // (x - peak) - log(total), not x - (peak + log(total)): the sum would round log(total)
+        // to the ulp of a large peak (log_softmax(1000, 1000) came out 3e-5 off -ln 2 in float).
+        const T log_total = math::log(total);
+        for (int64_t i = 0; i < length; ++i) {
+          yr[i * out_step] = (xr[i * in_step] - peak) - log_total;
+        }
       } else {
         const T inverse = T(1) / total;
         for (int64_t i = 0; i < length; ++i) yr[i * out_step] *= inverse;
