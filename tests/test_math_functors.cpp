@@ -147,6 +147,9 @@ TEST(MathUnary, PowIntegerBySquaring) {
   EXPECT_EQ(math::PowInteger{10}(int64_t{2}), int64_t{1024});
   EXPECT_EQ(math::PowInteger{13}(int64_t{3}), int64_t{1594323});
   EXPECT_EQ(math::PowInteger{2}(uint8_t{20}), uint8_t{144});  // 400 mod 256
+  // Overflow wraps modulo 2^64 as in PyTorch: 3^41 = 36472996377170786403, which is
+  // 18026252303461234787 mod 2^64, which as int64 is 18026252303461234787 - 2^64.
+  EXPECT_EQ(math::PowInteger{41}(int64_t{3}), int64_t{-420491770248316829});
 }
 
 TEST(MathUnary, ClampBoundsValues) {

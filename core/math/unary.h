@@ -85,18 +85,21 @@ struct PowScalar {
   }
 };
 
-// x ** exponent for integer x and a non-negative integer exponent, by repeated squaring.
+// x ** exponent for integer x and a non-negative integer exponent, by repeated squaring. A result
+// that overflows wraps around, as PyTorch's does: the products are taken in the unsigned type,
+// where wrapping is defined (in the signed type it is undefined behaviour).
 struct PowInteger {
   int64_t exponent;
   template <typename T>
   NABLA_HD T operator()(T x) const {
-    T result = 1;
-    T base = x;
+    using U = std::make_unsigned_t<T>;
+    U result = 1;
+    U base = static_cast<U>(x);
     for (int64_t e = exponent; e > 0; e >>= 1) {
-      if (e & 1) result = static_cast<T>(result * base);
-      base = static_cast<T>(base * base);
+      if (e & 1) result = static_cast<U>(result * base);
+      base = static_cast<U>(base * base);
     }
-    return result;
+    return static_cast<T>(result);
   }
 };
 
