@@ -33,9 +33,17 @@ void check_same_shape(const char* op, const Tensor& input, const Tensor& target)
               " and target shape ", target.sizes(), " must be equal");
 }
 
-// Checks class targets for cross entropy and NLL: int64, one per row, each a class or ignored.
-void check_class_targets(const char* op, const Tensor& input, const Tensor& target,
-                         int64_t ignore_index) {
+// The rows that count (target != ignore_index) and the targets with ignored rows set to class 0,
+// so that they can index safely (their loss is multiplied by 0).
+struct ClassTargets {
+  Tensor valid;
+  Tensor safe;
+};
+
+// Checks class targets for cross entropy and NLL (int64, one per row, each a class or ignored) and
+// returns them in the form both losses index with.
+ClassTargets check_class_targets(const char* op, const Tensor& input, const Tensor& target,
+                                 int64_t ignore_index) {
   NABLA_CHECK(input.dim() == 2, op, ": expected input of shape [batch, classes], got ",
               input.sizes());
   NABLA_CHECK(target.dtype() == kInt64, op, ": expected int64 class indices as target, got ",
@@ -43,14 +51,16 @@ void check_class_targets(const char* op, const Tensor& input, const Tensor& targ
   NABLA_CHECK(target.dim() == 1 && target.size(0) == input.size(0), op, ": target shape ",
               target.sizes(), " does not match input shape ", input.sizes(), " (expected [",
               input.size(0), "])");
-  if (target.numel() == 0) return;
   const Tensor valid = native::binary(BinaryOp::Ne, target, ignore_index);
-  const Tensor checked =
+  const Tensor safe =
       native::where(valid, target, native::scalar_tensor(0, kInt64, target.device()));
-  const int64_t low = native::amin(checked, {}, false).item<int64_t>();
-  const int64_t high = native::amax(checked, {}, false).item<int64_t>();
-  NABLA_CHECK(low >= 0 && high < input.size(1), op, ": target class ", low < 0 ? low : high,
-              " is out of range for ", input.size(1), " classes");
+  if (target.numel() > 0) {
+    const int64_t low = native::amin(safe, {}, false).item<int64_t>();
+    const int64_t high = native::amax(safe, {}, false).item<int64_t>();
+    NABLA_CHECK(low >= 0 && high < input.size(1), op, ": target class ", low < 0 ? low : high,
+                " is out of range for ", input.size(1), " classes");
+  }
+  return {valid, safe};
 }
 
 struct CrossEntropyBackward final : Node {
@@ -108,7 +118,8 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target,
     Tensor loss = cross_entropy(input.unsqueeze(0), target.unsqueeze(0), options);
     return options.reduction_ == kNone ? loss.squeeze(0) : loss;
   }
-  check_class_targets("cross_entropy", input, target, options.ignore_index_);
+  const auto [valid, safe_target] =
+      check_class_targets("cross_entropy", input, target, options.ignore_index_);
   const double smoothing = options.label_smoothing_;
   NABLA_CHECK(smoothing >= 0 && smoothing <= 1,
               "cross_entropy: label_smoothing must be in [0, 1], "
@@ -116,9 +127,6 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target,
               smoothing);
   const int64_t classes = input.size(1);
   const Tensor logp = native::log_softmax(input, 1);
-  const Tensor valid = native::binary(BinaryOp::Ne, target, options.ignore_index_);
-  const Tensor safe_target =
-      native::where(valid, target, native::scalar_tensor(0, kInt64, target.device()));
   Tensor per_row = native::unary(
       UnaryOp::Neg, native::squeeze(native::gather(logp, 1, native::unsqueeze(safe_target, 1)), 1));
   if (smoothing > 0) {
@@ -154,11 +162,10 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target,
 
 Tensor nll_loss(const Tensor& input, const Tensor& target, Reduction reduction,
                 int64_t ignore_index) {
-  check_class_targets("nll_loss", input, target, ignore_index);
-  const Tensor valid = native::to(target != ignore_index, input.dtype());
-  const Tensor safe_target = where(target != ignore_index, target, zeros_like(target));
-  const Tensor per_row = -gather(input, 1, safe_target.unsqueeze(1)).squeeze(1) * valid;
-  if (reduction == kMean) return sum(per_row) / sum(valid);
+  const auto [valid, safe_target] = check_class_targets("nll_loss", input, target, ignore_index);
+  const Tensor weight = native::to(valid, input.dtype());
+  const Tensor per_row = -gather(input, 1, safe_target.unsqueeze(1)).squeeze(1) * weight;
+  if (reduction == kMean) return sum(per_row) / sum(weight);
   return reduce(per_row, reduction);
 }
 

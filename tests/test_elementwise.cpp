@@ -8,10 +8,10 @@
 namespace nabla {
 namespace {
 
-constexpr float kNanF = std::numeric_limits<float>::quiet_NaN();
-constexpr float kInfF = std::numeric_limits<float>::infinity();
-constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
+using testing::kInf;
+using testing::kInfF;
+using testing::kNan;
+using testing::kNanF;
 
 // --- unary ---------------------------------------------------------------------------------------
 

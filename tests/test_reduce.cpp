@@ -8,8 +8,8 @@
 namespace nabla {
 namespace {
 
-constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
-constexpr float kNanF = std::numeric_limits<float>::quiet_NaN();
+using testing::kNan;
+using testing::kNanF;
 
 // [[1, 2, 3], [4, 5, 6]]
 Tensor matrix() {
