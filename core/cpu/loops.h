@@ -1,14 +1,17 @@
-// Strided iteration for CPU kernels. N operands share one shape; dims that are contiguous for every
-// operand are merged, so a kernel sees long rows: `row(pointers, byte_strides, count)`. The kernel
-// checks whether its row is unit-stride and then runs a loop the compiler vectorizes. Work over
-// kParallelElements is split across OpenMP threads by element range.
+// Strided iteration for CPU kernels. N operands share one shape, laid out by make_loop_layout (dims
+// contiguous for every operand merged), so a kernel sees long rows: `row(pointers, byte_strides,
+// count)`. The kernel checks whether its row is unit-stride and then runs a loop the compiler
+// vectorizes. The start of each row comes from the offset calculator the CUDA kernels use too.
+// Work over kParallelElements is split across OpenMP threads by element range.
 #pragma once
 
 #include <omp.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
+#include <nabla/core/loop_layout.h>
 #include <nabla/core/tensor.h>
 
 namespace nabla::cpu {
@@ -22,42 +25,26 @@ inline int thread_count_for(int64_t work) {
 
 template <int N>
 struct StridedLoop {
-  int64_t ndim = 0;
-  int64_t sizes[kMaxDims];
-  int64_t strides[N][kMaxDims];  // bytes
+  LoopLayout<N> layout;
+  math::OffsetCalculator<N, int64_t> rows;  // element offsets of each innermost row's start
   char* base[N];
-  int64_t numel = 1;
+  int64_t elsize[N];
+  int64_t numel = 0;
 };
 
 // Builds the loop for `sizes`, with operand k at `data[k]` with element strides `strides[k]` of
-// element size `elsize[k]`. Drops size-1 dims and merges dims that are contiguous for all operands.
+// element size `elsize[k]`.
 template <int N>
 StridedLoop<N> make_loop(const Shape& sizes, const std::array<void*, N>& data,
                          const std::array<const Strides*, N>& strides,
                          const std::array<int64_t, N>& elsize) {
   StridedLoop<N> loop;
-  for (int k = 0; k < N; ++k) loop.base[k] = static_cast<char*>(data[k]);
-  for (int64_t d = 0; d < sizes.size(); ++d) {
-    loop.numel *= sizes[d];
-    if (sizes[d] == 1) continue;
-    int64_t i = loop.ndim;
-    bool merge = i > 0;
-    for (int k = 0; k < N && merge; ++k) {
-      merge = loop.strides[k][i - 1] == (*strides[k])[d] * elsize[k] * sizes[d];
-    }
-    if (merge) {
-      loop.sizes[i - 1] *= sizes[d];
-      for (int k = 0; k < N; ++k) loop.strides[k][i - 1] = (*strides[k])[d] * elsize[k];
-    } else {
-      loop.sizes[i] = sizes[d];
-      for (int k = 0; k < N; ++k) loop.strides[k][i] = (*strides[k])[d] * elsize[k];
-      ++loop.ndim;
-    }
-  }
-  if (loop.ndim == 0) {  // a single element
-    loop.sizes[0] = 1;
-    for (int k = 0; k < N; ++k) loop.strides[k][0] = elsize[k];
-    loop.ndim = 1;
+  loop.layout = make_loop_layout<N>(sizes, strides);
+  loop.rows = loop.layout.template calculator<int64_t>(1);
+  loop.numel = loop.layout.numel;
+  for (int k = 0; k < N; ++k) {
+    loop.base[k] = static_cast<char*>(data[k]);
+    loop.elsize[k] = elsize[k];
   }
   return loop;
 }
@@ -65,39 +52,21 @@ StridedLoop<N> make_loop(const Shape& sizes, const std::array<void*, N>& data,
 // Runs row() over elements [begin, end) in row-major order.
 template <int N, typename Row>
 void run_range(const StridedLoop<N>& loop, int64_t begin, int64_t end, Row&& row) {
-  // An empty range visits nothing; for a tensor with a size-0 dim, the index split below would
-  // also divide by zero (zeros({0}) fills through here).
+  // An empty range visits nothing (and a loop with a size-0 dim has no rows to divide into).
   if (begin >= end) return;
-  const int64_t last = loop.ndim - 1;
-  int64_t index[kMaxDims];
-  int64_t rest = begin;
-  for (int64_t d = last; d >= 0; --d) {
-    index[d] = rest % loop.sizes[d];
-    rest /= loop.sizes[d];
-  }
-  std::array<char*, N> ptr;
+  const int64_t inner = loop.layout.sizes[0];
   int64_t inner_strides[N];
-  for (int k = 0; k < N; ++k) {
-    ptr[k] = loop.base[k];
-    for (int64_t d = 0; d <= last; ++d) ptr[k] += index[d] * loop.strides[k][d];
-    inner_strides[k] = loop.strides[k][last];
-  }
-  int64_t pos = begin;
-  while (pos < end) {
-    int64_t count = std::min(loop.sizes[last] - index[last], end - pos);
+  for (int k = 0; k < N; ++k) inner_strides[k] = loop.layout.strides[0][k] * loop.elsize[k];
+  std::array<char*, N> ptr;
+  for (int64_t pos = begin; pos < end;) {
+    const int64_t r = pos / inner, column = pos - r * inner;
+    const math::Offsets<N, int64_t> start = loop.rows.get(r);
+    for (int k = 0; k < N; ++k) {
+      ptr[k] = loop.base[k] + (start[k] + column * loop.layout.strides[0][k]) * loop.elsize[k];
+    }
+    const int64_t count = std::min(inner - column, end - pos);
     row(ptr.data(), inner_strides, count);
     pos += count;
-    if (pos >= end) break;
-    // Step to the start of the next row: carry through the outer dims, then recompute pointers.
-    index[last] = 0;
-    for (int64_t d = last - 1; d >= 0; --d) {
-      if (++index[d] < loop.sizes[d]) break;
-      index[d] = 0;
-    }
-    for (int k = 0; k < N; ++k) {
-      ptr[k] = loop.base[k];
-      for (int64_t d = 0; d < last; ++d) ptr[k] += index[d] * loop.strides[k][d];
-    }
   }
 }
 

@@ -11,41 +11,6 @@
 namespace nabla::cpu {
 namespace {
 
-// Sizes and element strides of one group of dims, merged where contiguous.
-struct DimGroup {
-  int64_t ndim = 0;
-  int64_t sizes[kMaxDims];
-  int64_t in_strides[kMaxDims];
-  int64_t out_strides[kMaxDims];
-  int64_t numel = 1;
-
-  void push(int64_t size, int64_t in_stride, int64_t out_stride) {
-    numel *= size;
-    if (size == 1) return;
-    if (ndim > 0 && in_strides[ndim - 1] == in_stride * size &&
-        out_strides[ndim - 1] == out_stride * size) {
-      sizes[ndim - 1] *= size;
-      in_strides[ndim - 1] = in_stride;
-      out_strides[ndim - 1] = out_stride;
-      return;
-    }
-    sizes[ndim] = size;
-    in_strides[ndim] = in_stride;
-    out_strides[ndim] = out_stride;
-    ++ndim;
-  }
-  // Offsets (in elements) of the linear position `i` within this group.
-  void offsets(int64_t i, int64_t& in_offset, int64_t& out_offset) const {
-    in_offset = out_offset = 0;
-    for (int64_t d = ndim - 1; d >= 0; --d) {
-      int64_t idx = i % sizes[d];
-      i /= sizes[d];
-      in_offset += idx * in_strides[d];
-      out_offset += idx * out_strides[d];
-    }
-  }
-};
-
 // Reduces n contiguous values. Eight independent accumulators let the compiler vectorize and keep
 // float32 sums more accurate than one running total.
 template <typename T, typename Combine>
@@ -66,22 +31,21 @@ constexpr int64_t kStridedBlock = 4096;
 
 template <typename T, typename Combine>
 void reduce_kernel(const Tensor& in, const Tensor& out, Combine combine) {
-  DimGroup kept, reduced;
-  for (int64_t d = 0; d < in.dim(); ++d) {
-    if (out.size(d) == 1 && in.size(d) != 1) {
-      reduced.push(in.size(d), in.stride(d), 0);
-    } else {
-      kept.push(in.size(d), in.stride(d), out.stride(d));
-    }
-  }
+  const ReduceLayout layout =
+      make_reduce_layout(in.sizes(), in.strides(), out.sizes(), out.strides());
+  const LoopLayout<2>& kept = layout.kept;
+  const LoopLayout<1>& reduced = layout.reduced;
+  const math::OffsetCalculator<2, int64_t> outputs_at = kept.calculator<int64_t>();
+  const math::OffsetCalculator<1, int64_t> reduced_at = reduced.calculator<int64_t>();
   const T* x = in.data_ptr<T>();
   T* y = out.data_ptr<T>();
   const int64_t outputs = kept.numel, per_output = reduced.numel;
   constexpr T identity = Combine::template identity<T>();
-  const bool unit_inner = reduced.ndim == 1 && reduced.in_strides[0] == 1;
+  const bool single_reduced_dim = reduced.dims == 1 && reduced.sizes[0] != 1;
+  const bool unit_inner = single_reduced_dim && reduced.strides[0][0] == 1;
 
   auto reduce_one = [&](int64_t in_offset) -> T {
-    if (reduced.ndim == 0) return combine(identity, x[in_offset]);
+    if (per_output == 1) return combine(identity, x[in_offset]);
     if (unit_inner) return reduce_contiguous(x + in_offset, per_output, combine);
     // Blocks of kStridedBlock elements, each reduced on its own and then combined: one running
     // float32 total over the whole strided dim stops growing at 2^24 (the sum of 20M ones came
@@ -90,21 +54,19 @@ void reduce_kernel(const Tensor& in, const Tensor& out, Combine combine) {
     for (int64_t start = 0; start < per_output; start += kStridedBlock) {
       const int64_t stop = std::min(per_output, start + kStridedBlock);
       T block = identity;
-      for (int64_t r = start; r < stop; ++r) {
-        int64_t offset, unused;
-        reduced.offsets(r, offset, unused);
-        block = combine(block, x[in_offset + offset]);
-      }
+      for (int64_t r = start; r < stop; ++r)
+        block = combine(block, x[in_offset + reduced_at.get(r)[0]]);
       acc = combine(acc, block);
     }
     return acc;
   };
 
-  if (reduced.ndim == 1 && kept.ndim == 1 && kept.in_strides[0] == 1 && kept.out_strides[0] == 1) {
+  if (single_reduced_dim && kept.dims == 1 && kept.strides[0][0] == 1 && kept.strides[0][1] == 1 &&
+      kept.sizes[0] != 1) {
     // Reducing the leading dims of a contiguous tensor (a bias gradient: a sum over the batch).
     // Whole rows are combined into a strip of outputs, a unit-stride loop over each row, instead
     // of walking each output's strided column.
-    const int64_t rows = per_output, row_stride = reduced.in_strides[0];
+    const int64_t rows = per_output, row_stride = reduced.strides[0][0];
     constexpr int64_t kStrip = 256;
     parallel_for(outputs, std::max<int64_t>(rows, 1), [&](int64_t begin, int64_t end) {
       T total[kStrip], block[kStrip];
@@ -146,33 +108,23 @@ void reduce_kernel(const Tensor& in, const Tensor& out, Combine combine) {
   }
   parallel_for(outputs, std::max<int64_t>(per_output, 1), [&](int64_t begin, int64_t end) {
     for (int64_t m = begin; m < end; ++m) {
-      int64_t in_offset, out_offset;
-      kept.offsets(m, in_offset, out_offset);
-      y[out_offset] = per_output == 0 ? identity : reduce_one(in_offset);
+      const math::Offsets<2, int64_t> at = outputs_at.get(m);
+      y[at[1]] = per_output == 0 ? identity : reduce_one(at[0]);
     }
   });
 }
 
 template <typename T, bool IsMax>
 void arg_reduce_kernel(const Tensor& in, int64_t dim, const Tensor& out) {
-  DimGroup kept;
-  for (int64_t d = 0; d < in.dim(); ++d) {
-    if (d != dim) kept.push(in.size(d), in.stride(d), out.stride(d));
-  }
+  const LineLayout layout = make_line_layout(in.sizes(), in.strides(), out.strides(), dim);
+  const math::OffsetCalculator<2, int64_t> lines = layout.lines.calculator<int64_t>();
   const T* x = in.data_ptr<T>();
   int64_t* y = out.data_ptr<int64_t>();
-  const int64_t length = in.size(dim), stride = in.stride(dim);
-  math::ArgBetter<IsMax> better;
-  parallel_for(kept.numel, length, [&](int64_t begin, int64_t end) {
+  const int64_t length = layout.length, stride = layout.in_step;
+  parallel_for(layout.lines.numel, length, [&](int64_t begin, int64_t end) {
     for (int64_t m = begin; m < end; ++m) {
-      int64_t in_offset, out_offset;
-      kept.offsets(m, in_offset, out_offset);
-      const T* row = x + in_offset;
-      int64_t best = 0;
-      for (int64_t i = 1; i < length; ++i) {
-        if (better(row[i * stride], row[best * stride])) best = i;
-      }
-      y[out_offset] = best;
+      const math::Offsets<2, int64_t> at = lines.get(m);
+      y[at[1]] = math::arg_reduce_line<IsMax>(x + at[0], length, stride);
     }
   });
 }

@@ -10,23 +10,15 @@ namespace {
 
 template <typename T>
 void softmax_kernel(const Tensor& in, int64_t dim, bool log, const Tensor& out) {
-  // Each row is the line along `dim` through one position of the other dims.
-  Shape row_sizes = in.sizes();
-  row_sizes[dim] = 1;
-  Strides in_strides = in.strides(), out_strides = out.strides();
-  const int64_t length = in.size(dim), in_step = in.stride(dim), out_step = out.stride(dim);
-  const int64_t rows = row_sizes.numel();
+  const LineLayout layout = make_line_layout(in.sizes(), in.strides(), out.strides(), dim);
+  const math::OffsetCalculator<2, int64_t> lines = layout.lines.calculator<int64_t>();
+  const int64_t length = layout.length, in_step = layout.in_step, out_step = layout.out_step;
   const T* x = in.data_ptr<T>();
   T* y = out.data_ptr<T>();
-  parallel_for(rows, length * 8, [&](int64_t begin, int64_t end) {
+  parallel_for(layout.lines.numel, length * 8, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
-      int64_t rest = r, in_offset = 0, out_offset = 0;
-      for (int64_t d = row_sizes.size() - 1; d >= 0; --d) {
-        const int64_t i = rest % row_sizes[d];
-        rest /= row_sizes[d];
-        in_offset += i * in_strides[d];
-        out_offset += i * out_strides[d];
-      }
+      const math::Offsets<2, int64_t> at = lines.get(r);
+      const int64_t in_offset = at[0], out_offset = at[1];
       const T* xr = x + in_offset;
       T* yr = y + out_offset;
       T peak = math::MaxReduce::identity<T>();
