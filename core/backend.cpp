@@ -1,6 +1,9 @@
 // backend_for(): the one place that picks a backend by device. The CUDA backend is reached through
 // detail::cuda_backend(), which cuda/ defines: the real backend, or a stub in builds without CUDA.
 #include <nabla/core/backend.h>
+
+#include <sstream>
+
 #include <nabla/core/cpu/cpu_backend.h>
 
 namespace nabla {
@@ -18,6 +21,13 @@ CpuBackend& cpu_backend() {
   return the_cpu_backend;
 }
 }  // namespace cpu
+
+IndexErrorMessage index_error_message(const char* op, int64_t dim, const Shape& shape) {
+  std::ostringstream after;
+  after << " is out of range for dim " << dim << " of size " << shape[dim] << " (input shape "
+        << shape << ")";
+  return {std::string(op) + ": index ", after.str()};
+}
 
 Backend& backend_for(Device device) {
   if (device.is_cpu()) return cpu::cpu_backend();

@@ -4,52 +4,32 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include <nabla/core/allocator.h>
 #include <nabla/core/device.h>
 #include <nabla/core/math/optim.h>
+#include <nabla/core/op_table.h>
 #include <nabla/core/scalar.h>
+#include <nabla/core/shape.h>
 
 namespace nabla {
 
 class Tensor;
 
-enum class UnaryOp : uint8_t { Neg, Exp, Log, Sqrt, Abs, Relu, Sigmoid, Tanh, Pow, Clamp };
-enum class BinaryOp : uint8_t {
-  Add,
-  Sub,
-  Mul,
-  Div,
-  Maximum,
-  Minimum,
-  Eq,
-  Ne,
-  Lt,
-  Le,
-  Gt,
-  Ge,  // give bool
-  ReluBackward,
-  SigmoidBackward,
-  TanhBackward  // (grad, saved) -> grad_input
-};
 enum class ReduceOp : uint8_t { Sum, Max, Min };
 enum class RandomKind : uint8_t { Uniform, Normal };
 
-// The public name of an op, for error messages.
-inline const char* op_name(UnaryOp op) {
-  static constexpr const char* kNames[] = {"neg",  "exp",     "log",  "sqrt", "abs",
-                                           "relu", "sigmoid", "tanh", "pow",  "clamp"};
-  return kNames[static_cast<int>(op)];
-}
-inline const char* op_name(BinaryOp op) {
-  static constexpr const char* kNames[] = {
-      "add", "sub", "mul", "div", "maximum",       "minimum",          "eq",           "ne",
-      "lt",  "le",  "gt",  "ge",  "relu_backward", "sigmoid_backward", "tanh_backward"};
-  return kNames[static_cast<int>(op)];
-}
-inline bool is_comparison(BinaryOp op) {
-  return op >= BinaryOp::Eq && op <= BinaryOp::Ge;
-}
+// The message of a failed index check: before + the offending value + after, e.g.
+// "cross_entropy: target class " 12 " is out of range for 10 classes".
+struct IndexErrorMessage {
+  std::string before;
+  std::string after;
+};
+
+// The message for an index of gather, index_select or scatter_add outside dim `dim` of a tensor of
+// shape `shape`: "gather: index 12 is out of range for dim 1 of size 10 (input shape [4, 10])".
+IndexErrorMessage index_error_message(const char* op, int64_t dim, const Shape& shape);
 
 class Backend {
  public:
@@ -61,11 +41,14 @@ class Backend {
   virtual void copy(const Tensor& src, const Tensor& dst) = 0;
   virtual void fill(const Tensor& dst, const Scalar& value) = 0;
 
-  // out = op(in) with in and out of one shape and dtype. `p0`, `p1`: the exponent of Pow, the
-  // bounds of Clamp.
-  virtual void unary(UnaryOp op, const Tensor& in, const Tensor& out, double p0, double p1) = 0;
+  // out = op(in) with in and out of one shape and dtype (core/op_table.h lists the ops).
+  virtual void unary(UnaryOp op, const Tensor& in, const Tensor& out, const UnaryArgs& args) = 0;
   // out = op(a, b); a and b share one dtype and out's shape; out is bool for comparisons.
   virtual void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) = 0;
+  // out = op(a, scalar), or op(scalar, a) when scalar_first, with the scalar converted to a's dtype
+  // and passed to the kernel as an argument.
+  virtual void binary_scalar(BinaryOp op, const Tensor& a, const Scalar& scalar, bool scalar_first,
+                             const Tensor& out) = 0;
   // out = cond ? a : b; all of out's shape; a, b and out share a dtype; cond is bool.
   virtual void where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& out) = 0;
 
@@ -77,6 +60,12 @@ class Backend {
   // out[b] = a[b] @ b[b] for 3-D a [B, M, K], b [B, K, N] and contiguous out [B, M, N]; a and b may
   // have batch stride 0 (broadcast) and be transposed in their last two dims.
   virtual void matmul(const Tensor& a, const Tensor& b, const Tensor& out) = 0;
+
+  // Checks that every element of the int64 tensor `index` lies in [0, limit). A failure is a
+  // nabla::Error with `message` around the first offending value; the CPU throws at once, a GPU at
+  // its next synchronization (so that a training step never waits for the check).
+  virtual void check_index_range(const Tensor& index, int64_t limit,
+                                 const IndexErrorMessage& message) = 0;
 
   // out = in.index_select(dim, index): out has in's shape with index.numel() at `dim`.
   virtual void index_select(const Tensor& in, int64_t dim, const Tensor& index,

@@ -64,6 +64,8 @@ Tensor binary(BinaryOp op, const Tensor& a, const Scalar& b);
 Tensor binary(BinaryOp op, const Scalar& a, const Tensor& b);
 // self = op(self, other), other broadcast to self; the result must keep self's dtype.
 void binary_(BinaryOp op, const Tensor& self, const Tensor& other);
+// self = op(self, scalar), the scalar passed to the kernel as an argument.
+void binary_(BinaryOp op, const Tensor& self, const Scalar& other);
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
 
 // --- reductions ----------------------------------------------------------------------------------
@@ -90,6 +92,10 @@ void scatter_add_(const Tensor& self, int64_t dim, const Tensor& index, const Te
 void index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src);
 Tensor softmax(const Tensor& x, int64_t dim);
 Tensor log_softmax(const Tensor& x, int64_t dim);
+// Checks every element of int64 `index` is in [0, limit), else a nabla::Error of `message` around
+// the first offending value: at once on the CPU, at the next synchronization on a GPU.
+void check_index_range(const Tensor& index, int64_t limit, const IndexErrorMessage& message);
+// num_classes < 0 infers it from the largest label, which reads from the device.
 Tensor one_hot(const Tensor& labels, int64_t num_classes);
 
 // --- optimizer updates, in place (momentum_buffer, max_exp_avg_sq: undefined when unused) -------

@@ -69,7 +69,7 @@ void instantiate_for(const T* in, T* out, bool* flags, int64_t n) {
   unary_kernel<<<blocks, kThreads>>>(in, out, n, math::Relu{});
   unary_kernel<<<blocks, kThreads>>>(in, out, n, math::Sigmoid{});
   unary_kernel<<<blocks, kThreads>>>(in, out, n, math::Tanh{});
-  unary_kernel<<<blocks, kThreads>>>(in, out, n, math::PowScalar{2.0});
+  unary_kernel<<<blocks, kThreads>>>(in, out, n, math::PowScalar<T>{T(2)});
   unary_kernel<<<blocks, kThreads>>>(in, out, n, math::Clamp<T>{T(0), T(1)});
   binary_kernel<<<blocks, kThreads>>>(in, in, out, n, math::Add{});
   binary_kernel<<<blocks, kThreads>>>(in, in, out, n, math::Sub{});

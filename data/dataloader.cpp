@@ -52,6 +52,13 @@ DataLoader::Iterator DataLoader::begin() {
   // Without shuffling every epoch has the same order, so it is built once.
   if (options_.shuffle() || !order_.defined()) {
     order_ = sample_order(dataset_.size(), options_.shuffle(), options_.seed(), epochs_started_);
+    order_on_devices_.clear();
+    for (const Tensor& tensor : dataset_.tensors()) {
+      const bool have = tensor.device() == order_.device() ||
+                        std::any_of(order_on_devices_.begin(), order_on_devices_.end(),
+                                    [&](const Tensor& o) { return o.device() == tensor.device(); });
+      if (!have) order_on_devices_.push_back(order_.to(tensor.device()));
+    }
   }
   ++epochs_started_;
   return Iterator(this, 0);
@@ -66,13 +73,14 @@ std::vector<Tensor> DataLoader::gather_batch(int64_t batch_index) const {
   NABLA_CHECK(order_.defined(), "DataLoader: begin() must start an epoch before reading a batch");
   const int64_t start = batch_index * options_.batch_size();
   const int64_t length = std::min(options_.batch_size(), dataset_.size() - start);
-  const Tensor index = order_.narrow(0, start, length);
   std::vector<Tensor> batch;
   batch.reserve(dataset_.tensors().size());
   for (const Tensor& tensor : dataset_.tensors()) {
-    // The order lives on the CPU; a dataset already on a GPU gets the index moved there.
-    const Tensor index_here = tensor.device() == index.device() ? index : index.to(tensor.device());
-    batch.push_back(nabla::index_select(tensor, 0, index_here));
+    const Tensor* order = &order_;
+    for (const Tensor& o : order_on_devices_) {
+      if (o.device() == tensor.device()) order = &o;
+    }
+    batch.push_back(nabla::index_select(tensor, 0, order->narrow(0, start, length)));
   }
   return batch;
 }

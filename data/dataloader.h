@@ -105,7 +105,10 @@ class DataLoader {
   TensorDataset dataset_;
   DataLoaderOptions options_;
   uint64_t epochs_started_ = 0;
-  Tensor order_;  // int64 [samples]: the sample order of the current epoch
+  Tensor order_;  // int64 [samples]: the sample order of the current epoch, on the CPU
+  // The order copied once per epoch to each other device that holds a dataset tensor, so that a
+  // dataset on a GPU gathers its batches there without a copy per batch.
+  std::vector<Tensor> order_on_devices_;
 };
 
 }  // namespace nabla::data

@@ -52,14 +52,12 @@ ClassTargets check_class_targets(const char* op, const Tensor& input, const Tens
               target.sizes(), " does not match input shape ", input.sizes(), " (expected [",
               input.size(0), "])");
   const Tensor valid = native::binary(BinaryOp::Ne, target, ignore_index);
-  const Tensor safe =
-      native::where(valid, target, native::scalar_tensor(0, kInt64, target.device()));
-  if (target.numel() > 0) {
-    const int64_t low = native::amin(safe, {}, false).item<int64_t>();
-    const int64_t high = native::amax(safe, {}, false).item<int64_t>();
-    NABLA_CHECK(low >= 0 && high < input.size(1), op, ": target class ", low < 0 ? low : high,
-                " is out of range for ", input.size(1), " classes");
-  }
+  const Tensor safe = native::where(valid, target, native::full({}, 0, kInt64, target.device()));
+  // Checked where the targets live: a GPU reports a bad class at its next synchronization, so a
+  // training step never waits for this check.
+  native::check_index_range(safe, input.size(1),
+                            {std::string(op) + ": target class ",
+                             " is out of range for " + std::to_string(input.size(1)) + " classes"});
   return {valid, safe};
 }
 
@@ -68,16 +66,19 @@ struct CrossEntropyBackward final : Node {
       : smoothing(smoothing), classes(classes) {}
   const char* name() const override { return "CrossEntropyBackward"; }
   std::vector<Tensor> apply(const Tensor& grad) override {
+    // (softmax - target distribution) * row factor, where the target distribution is
+    // (1 - smoothing) at the target class plus smoothing / classes everywhere. The row factor is
+    // the incoming gradient (a scalar, or one per row), times 0 for ignored rows and 1/count for
+    // the mean. The one-hot part is a scatter into the target column: nothing leaves the device.
     const Tensor logp = log_probs.unpack(*this);
-    Tensor target_distribution =
-        native::to(native::one_hot(targets.unpack(*this), classes), logp.dtype());
-    if (smoothing > 0) {
-      target_distribution = target_distribution * (1 - smoothing) + smoothing / classes;
-    }
-    // Per-row factor: the incoming gradient (a scalar, or one per row), times 0 for ignored rows
-    // and 1/count for the mean.
     const Tensor row_factor = native::unsqueeze(grad * row_weights.unpack(*this), 1);
-    return {(native::unary(UnaryOp::Exp, logp) - target_distribution) * row_factor};
+    Tensor grad_input = native::unary(UnaryOp::Exp, logp);
+    if (smoothing > 0) native::binary_(BinaryOp::Sub, grad_input, smoothing / classes);
+    native::binary_(BinaryOp::Mul, grad_input, row_factor);
+    native::scatter_add_(
+        grad_input, 1, native::unsqueeze(targets.unpack(*this), 1),
+        native::to(native::binary(BinaryOp::Mul, row_factor, smoothing - 1), grad_input.dtype()));
+    return {grad_input};
   }
   void release_saved() override {
     log_probs.reset();

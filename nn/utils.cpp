@@ -1,4 +1,4 @@
-// Gradient clipping, as torch.nn.utils.clip_grad_norm_.
+// Gradient clipping, as torch.nn.utils.clip_grad_norm_, computed where the gradients live.
 #include <nabla/nn/utils.h>
 
 #include <cmath>
@@ -8,32 +8,51 @@
 
 namespace nabla::nn::utils {
 
+Tensor get_total_norm(const std::vector<Tensor>& tensors, double norm_type) {
+  NABLA_CHECK(norm_type > 0, "get_total_norm: norm_type must be positive, got ", norm_type);
+  NoGradGuard no_grad;
+  const bool infinity_norm = std::isinf(norm_type);
+  Tensor total;  // sum of |x|^p, or max |x|, in float64 on the tensors' device
+  for (const Tensor& t : tensors) {
+    if (!t.defined() || t.numel() == 0) continue;
+    NABLA_CHECK(!total.defined() || total.device() == t.device(),
+                "get_total_norm: expected all tensors on one device, got ", total.device(), " and ",
+                t.device());
+    const Tensor magnitude = native::unary(UnaryOp::Abs, native::to(t, kFloat64));
+    const Tensor part = infinity_norm ? native::amax(magnitude, {}, false)
+                                      : native::sum(native::pow(magnitude, norm_type), {}, false);
+    if (!total.defined()) {
+      total = part;
+    } else {
+      total = native::binary(infinity_norm ? BinaryOp::Maximum : BinaryOp::Add, total, part);
+    }
+  }
+  if (!total.defined()) return native::full({}, 0.0, kFloat64, Device(kCPU));
+  return infinity_norm ? total : native::pow(total, 1.0 / norm_type);
+}
+
+void clip_grads_with_norm_(const std::vector<Tensor>& parameters, double max_norm,
+                           const Tensor& total_norm) {
+  NoGradGuard no_grad;
+  // min(1, max_norm / (norm + 1e-6)) as a 0-dim tensor: every gradient is multiplied by it, even
+  // when it is 1, so that no branch needs the value on the host.
+  const Tensor scale = native::clamp(
+      native::binary(BinaryOp::Div, max_norm, native::binary(BinaryOp::Add, total_norm, 1e-6)),
+      std::nullopt, Scalar(1.0));
+  for (const Tensor& p : parameters) {
+    const Tensor& grad = p.grad();
+    if (!grad.defined()) continue;
+    native::binary_(BinaryOp::Mul, grad, native::to(scale, grad.device()));
+  }
+}
+
 double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, double norm_type) {
   NABLA_CHECK(norm_type > 0, "clip_grad_norm_: norm_type must be positive, got ", norm_type);
-  NoGradGuard no_grad;
-  double total = 0;
-  const bool infinity_norm = std::isinf(norm_type);
-  for (const Tensor& p : parameters) {
-    const Tensor& g = p.grad();
-    if (!g.defined() || g.numel() == 0) continue;
-    const Tensor magnitude = native::unary(UnaryOp::Abs, native::to(g, kFloat64));
-    if (infinity_norm) {
-      total = std::max(total, native::amax(magnitude, {}, false).item<double>());
-    } else {
-      total += native::sum(native::pow(magnitude, norm_type), {}, false).item<double>();
-    }
-  }
-  if (!infinity_norm) total = std::pow(total, 1.0 / norm_type);
-  const double scale = max_norm / (total + 1e-6);
-  if (scale < 1) {
-    for (const Tensor& p : parameters) {
-      if (p.grad().defined()) {
-        native::binary_(BinaryOp::Mul, p.grad(),
-                        native::scalar_tensor(scale, p.grad().dtype(), p.device()));
-      }
-    }
-  }
-  return total;
+  std::vector<Tensor> grads;
+  for (const Tensor& p : parameters) grads.push_back(p.grad());
+  const Tensor total = get_total_norm(grads, norm_type);
+  clip_grads_with_norm_(parameters, max_norm, total);
+  return total.item<double>();
 }
 
 }  // namespace nabla::nn::utils

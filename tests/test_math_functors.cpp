@@ -124,18 +124,18 @@ TEST(MathUnary, TanhMatchesKnownValues) {
 }
 
 TEST(MathUnary, PowScalarCommonAndGeneralExponents) {
-  EXPECT_EQ(math::PowScalar{2.0}(3.0f), 9.0f);
-  EXPECT_EQ(math::PowScalar{2.0}(-1.5), 2.25);
-  EXPECT_EQ(math::PowScalar{0.5}(9.0), 3.0);
-  EXPECT_EQ(math::PowScalar{0.5}(2.25f), 1.5f);
-  EXPECT_EQ(math::PowScalar{-1.0}(4.0), 0.25);
-  EXPECT_EQ(math::PowScalar{-1.0}(0.0f), kInfF);
-  EXPECT_EQ(math::PowScalar{3.0}(2.0f), 8.0f);
-  EXPECT_EQ(math::PowScalar{3.0}(-2.0), -8.0);
-  EXPECT_EQ(math::PowScalar{1.0}(-7.25), -7.25);
-  EXPECT_EQ(math::PowScalar{0.0}(5.0), 1.0);
-  EXPECT_EQ(math::PowScalar{2.5}(4.0), 32.0);
-  EXPECT_TRUE(std::isnan(math::PowScalar{0.5}(-4.0)));
+  EXPECT_EQ(math::PowScalar<float>{2.0f}(3.0f), 9.0f);
+  EXPECT_EQ(math::PowScalar<double>{2.0}(-1.5), 2.25);
+  EXPECT_EQ(math::PowScalar<double>{0.5}(9.0), 3.0);
+  EXPECT_EQ(math::PowScalar<float>{0.5f}(2.25f), 1.5f);
+  EXPECT_EQ(math::PowScalar<double>{-1.0}(4.0), 0.25);
+  EXPECT_EQ(math::PowScalar<float>{-1.0f}(0.0f), kInfF);
+  EXPECT_EQ(math::PowScalar<float>{3.0f}(2.0f), 8.0f);
+  EXPECT_EQ(math::PowScalar<double>{3.0}(-2.0), -8.0);
+  EXPECT_EQ(math::PowScalar<double>{1.0}(-7.25), -7.25);
+  EXPECT_EQ(math::PowScalar<double>{0.0}(5.0), 1.0);
+  EXPECT_EQ(math::PowScalar<double>{2.5}(4.0), 32.0);
+  EXPECT_TRUE(std::isnan(math::PowScalar<double>{0.5}(-4.0)));
 }
 
 TEST(MathUnary, PowIntegerBySquaring) {

@@ -222,11 +222,6 @@ void check_alpha(const char* op, const Tensor& a, const Tensor& b, const Scalar&
               ": alpha ", alpha, " must be an integer for ", native::result_type(a, b), " tensors");
 }
 
-// A scalar operand as a zero-dim tensor of the dtype it promotes `self` to.
-Tensor scalar_operand(const Tensor& self, const Scalar& s) {
-  return native::scalar_tensor(s, native::result_type(self, s), self.device());
-}
-
 // In-place ops would silently corrupt recorded gradients, so with grad mode on they refuse tensors
 // that take part in the graph (wrap optimizer-style updates in NoGradGuard).
 void check_in_place(const char* op, const Tensor& self, const Tensor* other = nullptr) {
@@ -507,7 +502,7 @@ Tensor& operator+=(Tensor& a, const Scalar& b) {
 }
 Tensor& operator-=(Tensor& a, const Scalar& b) {
   check_in_place("sub_", a);
-  native::binary_(BinaryOp::Sub, a, scalar_operand(a, b));
+  native::binary_(BinaryOp::Sub, a, b);
   return a;
 }
 Tensor& operator*=(Tensor& a, const Scalar& b) {
@@ -608,7 +603,7 @@ Tensor& Tensor::add_(const Tensor& other, const Scalar& alpha) {
 }
 Tensor& Tensor::add_(const Scalar& other) {
   check_in_place("add_", *this);
-  native::binary_(BinaryOp::Add, *this, scalar_operand(*this, other));
+  native::binary_(BinaryOp::Add, *this, other);
   return *this;
 }
 Tensor& Tensor::sub_(const Tensor& other, const Scalar& alpha) {
@@ -624,7 +619,7 @@ Tensor& Tensor::mul_(const Tensor& other) {
 }
 Tensor& Tensor::mul_(const Scalar& other) {
   check_in_place("mul_", *this);
-  native::binary_(BinaryOp::Mul, *this, scalar_operand(*this, other));
+  native::binary_(BinaryOp::Mul, *this, other);
   return *this;
 }
 Tensor& Tensor::div_(const Tensor& other) {
@@ -634,7 +629,7 @@ Tensor& Tensor::div_(const Tensor& other) {
 }
 Tensor& Tensor::div_(const Scalar& other) {
   check_in_place("div_", *this);
-  native::binary_(BinaryOp::Div, *this, scalar_operand(*this, other));
+  native::binary_(BinaryOp::Div, *this, other);
   return *this;
 }
 

@@ -11,8 +11,12 @@ class CpuBackend final : public Backend {
   Allocator& allocator() override { return cpu_allocator(); }
   void copy(const Tensor& src, const Tensor& dst) override;
   void fill(const Tensor& dst, const Scalar& value) override;
-  void unary(UnaryOp op, const Tensor& in, const Tensor& out, double p0, double p1) override;
+  void unary(UnaryOp op, const Tensor& in, const Tensor& out, const UnaryArgs& args) override;
   void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) override;
+  void binary_scalar(BinaryOp op, const Tensor& a, const Scalar& scalar, bool scalar_first,
+                     const Tensor& out) override;
+  void check_index_range(const Tensor& index, int64_t limit,
+                         const IndexErrorMessage& message) override;
   void where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& out) override;
   void reduce(ReduceOp op, const Tensor& in, const Tensor& out) override;
   void arg_reduce(bool is_max, const Tensor& in, int64_t dim, const Tensor& out) override;

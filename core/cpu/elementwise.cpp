@@ -6,9 +6,7 @@
 
 #include <nabla/core/cpu/cpu_backend.h>
 #include <nabla/core/cpu/loops.h>
-#include <nabla/core/math/binary.h>
-#include <nabla/core/math/convert.h>
-#include <nabla/core/math/unary.h>
+#include <nabla/core/op_table.h>
 
 namespace nabla::cpu {
 namespace {
@@ -64,100 +62,8 @@ template <typename T>
 void copy_typed(const Tensor& src, const Tensor& dst) {
   dispatch_dtype(dst.dtype(), "copy_", [&](auto out_tag) {
     using Out = decltype(out_tag);
-    unary_kernel<Out, T>(src, dst, [](T x) { return math::convert<Out>(x); });
+    unary_kernel<Out, T>(src, dst, math::ConvertTo<Out>{});
   });
-}
-
-template <typename T>
-void unary_floating(UnaryOp op, const Tensor& in, const Tensor& out, double p0, double p1) {
-  switch (op) {
-    case UnaryOp::Neg:
-      return unary_kernel<T, T>(in, out, math::Neg{});
-    case UnaryOp::Exp:
-      return unary_kernel<T, T>(in, out, math::Exp{});
-    case UnaryOp::Log:
-      return unary_kernel<T, T>(in, out, math::Log{});
-    case UnaryOp::Sqrt:
-      return unary_kernel<T, T>(in, out, math::Sqrt{});
-    case UnaryOp::Abs:
-      return unary_kernel<T, T>(in, out, math::Abs{});
-    case UnaryOp::Relu:
-      return unary_kernel<T, T>(in, out, math::Relu{});
-    case UnaryOp::Sigmoid:
-      return unary_kernel<T, T>(in, out, math::Sigmoid{});
-    case UnaryOp::Tanh:
-      return unary_kernel<T, T>(in, out, math::Tanh{});
-    case UnaryOp::Pow:
-      return unary_kernel<T, T>(in, out, math::PowScalar{p0});
-    case UnaryOp::Clamp:
-      return unary_kernel<T, T>(in, out, math::Clamp<T>{static_cast<T>(p0), static_cast<T>(p1)});
-  }
-}
-
-template <typename T>
-void unary_integral(UnaryOp op, const Tensor& in, const Tensor& out, double p0, double p1) {
-  switch (op) {
-    case UnaryOp::Neg:
-      return unary_kernel<T, T>(in, out, math::Neg{});
-    case UnaryOp::Abs:
-      return unary_kernel<T, T>(in, out, math::Abs{});
-    case UnaryOp::Relu:
-      return unary_kernel<T, T>(in, out, math::Relu{});
-    case UnaryOp::Pow:
-      return unary_kernel<T, T>(in, out, math::PowInteger{static_cast<int64_t>(p0)});
-    case UnaryOp::Clamp:
-      // An absent bound arrives as +-2^63, which static_cast<T> cannot hold (undefined; on x86 it
-      // gave INT64_MIN, so clamp_min clamped everything); convert saturates to T's range instead.
-      return unary_kernel<T, T>(in, out,
-                                math::Clamp<T>{math::convert<T>(p0), math::convert<T>(p1)});
-    default:
-      NABLA_FAIL(op_name(op), ": not implemented for ", in.dtype(), " on the CPU");
-  }
-}
-
-template <typename T>
-void binary_typed(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) {
-  switch (op) {
-    case BinaryOp::Add:
-      return binary_kernel<T, T>(a, b, out, math::Add{});
-    case BinaryOp::Sub:
-      return binary_kernel<T, T>(a, b, out, math::Sub{});
-    case BinaryOp::Mul:
-      return binary_kernel<T, T>(a, b, out, math::Mul{});
-    case BinaryOp::Maximum:
-      return binary_kernel<T, T>(a, b, out, math::Maximum{});
-    case BinaryOp::Minimum:
-      return binary_kernel<T, T>(a, b, out, math::Minimum{});
-    case BinaryOp::Eq:
-      return binary_kernel<bool, T>(a, b, out, math::Eq{});
-    case BinaryOp::Ne:
-      return binary_kernel<bool, T>(a, b, out, math::Ne{});
-    case BinaryOp::Lt:
-      return binary_kernel<bool, T>(a, b, out, math::Lt{});
-    case BinaryOp::Le:
-      return binary_kernel<bool, T>(a, b, out, math::Le{});
-    case BinaryOp::Gt:
-      return binary_kernel<bool, T>(a, b, out, math::Gt{});
-    case BinaryOp::Ge:
-      return binary_kernel<bool, T>(a, b, out, math::Ge{});
-    default:
-      break;
-  }
-  if constexpr (std::is_floating_point_v<T>) {
-    switch (op) {
-      case BinaryOp::Div:
-        return binary_kernel<T, T>(a, b, out, math::Div{});
-      case BinaryOp::ReluBackward:
-        return binary_kernel<T, T>(a, b, out, math::ReluBackward{});
-      case BinaryOp::SigmoidBackward:
-        return binary_kernel<T, T>(a, b, out, math::SigmoidBackward{});
-      case BinaryOp::TanhBackward:
-        return binary_kernel<T, T>(a, b, out, math::TanhBackward{});
-      default:
-        break;
-    }
-  }
-  NABLA_FAIL(op_name(op), ": not implemented for ", a.dtype(), " on the CPU");
 }
 
 }  // namespace
@@ -189,25 +95,41 @@ void CpuBackend::fill(const Tensor& dst, const Scalar& value) {
   });
 }
 
-void CpuBackend::unary(UnaryOp op, const Tensor& in, const Tensor& out, double p0, double p1) {
-  switch (in.dtype()) {
-    case kFloat32:
-      return unary_floating<float>(op, in, out, p0, p1);
-    case kFloat64:
-      return unary_floating<double>(op, in, out, p0, p1);
-    case kInt64:
-      return unary_integral<int64_t>(op, in, out, p0, p1);
-    case kUInt8:
-      return unary_integral<uint8_t>(op, in, out, p0, p1);
-    case kBool:
-      break;
-  }
-  NABLA_FAIL(op_name(op), ": not implemented for ", in.dtype(), " on the CPU");
+void CpuBackend::unary(UnaryOp op, const Tensor& in, const Tensor& out, const UnaryArgs& args) {
+  dispatch_dtype(in.dtype(), op_name(op), [&](auto tag) {
+    using T = decltype(tag);
+    const bool found = visit_unary_op<T>(op, args, [&](auto f) { unary_kernel<T, T>(in, out, f); });
+    NABLA_CHECK(found, op_name(op), ": not implemented for ", in.dtype(), " on the CPU");
+  });
 }
 
 void CpuBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) {
-  dispatch_dtype(a.dtype(), op_name(op),
-                 [&](auto tag) { binary_typed<decltype(tag)>(op, a, b, out); });
+  dispatch_dtype(a.dtype(), op_name(op), [&](auto tag) {
+    using T = decltype(tag);
+    const bool found = visit_binary_op<T>(op, [&](auto f) {
+      using Out = decltype(f(T{}, T{}));
+      binary_kernel<Out, T>(a, b, out, f);
+    });
+    NABLA_CHECK(found, op_name(op), ": not implemented for ", a.dtype(), " on the CPU");
+  });
+}
+
+void CpuBackend::binary_scalar(BinaryOp op, const Tensor& a, const Scalar& scalar,
+                               bool scalar_first, const Tensor& out) {
+  dispatch_dtype(a.dtype(), op_name(op), [&](auto tag) {
+    using T = decltype(tag);
+    const T s = scalar_as<T>(scalar);
+    const bool found = visit_binary_op<T>(op, [&](auto f) {
+      using F = decltype(f);
+      using Out = decltype(f(T{}, T{}));
+      if (scalar_first) {
+        unary_kernel<Out, T>(a, out, math::BindFirst<F, T>{f, s});
+      } else {
+        unary_kernel<Out, T>(a, out, math::BindSecond<F, T>{f, s});
+      }
+    });
+    NABLA_CHECK(found, op_name(op), ": not implemented for ", a.dtype(), " on the CPU");
+  });
 }
 
 void CpuBackend::where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& out) {

@@ -9,16 +9,19 @@
 namespace nabla::cpu {
 namespace {
 
-void check_indices(const char* op, const Tensor& index, int64_t limit, int64_t dim,
-                   const Tensor& in) {
+// Throws `message` around the first element of `index` outside [0, limit).
+void check_range(const Tensor& index, int64_t limit, const IndexErrorMessage& message) {
   auto loop = make_loop<1>(index.sizes(), {index.data_ptr()}, {&index.strides()}, {8});
   run_range(loop, 0, loop.numel, [&](char** p, const int64_t* s, int64_t n) {
     for (int64_t i = 0; i < n; ++i) {
-      int64_t v = *reinterpret_cast<const int64_t*>(p[0] + i * s[0]);
-      NABLA_CHECK(v >= 0 && v < limit, op, ": index ", v, " is out of range for dim ", dim,
-                  " of size ", limit, " (input shape ", in.sizes(), ")");
+      const int64_t v = *reinterpret_cast<const int64_t*>(p[0] + i * s[0]);
+      NABLA_CHECK(v >= 0 && v < limit, message.before, v, message.after);
     }
   });
+}
+
+void check_indices(const char* op, const Tensor& index, int64_t dim, const Tensor& in) {
+  check_range(index, in.size(dim), index_error_message(op, dim, in.sizes()));
 }
 
 // out[pos] = in[pos with dim -> index_at(pos)], where `index` has been laid over out's shape.
@@ -57,9 +60,14 @@ void scatter_add_typed(const Tensor& src, int64_t dim, const Tensor& index, cons
 
 }  // namespace
 
+void CpuBackend::check_index_range(const Tensor& index, int64_t limit,
+                                   const IndexErrorMessage& message) {
+  check_range(index, limit, message);
+}
+
 void CpuBackend::scatter_add(const Tensor& src, int64_t dim, const Tensor& index,
                              const Tensor& out) {
-  check_indices("scatter_add", index, out.size(dim), dim, out);
+  check_indices("scatter_add", index, dim, out);
   dispatch_dtype(out.dtype(), "scatter_add", [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, bool>) {
@@ -72,7 +80,7 @@ void CpuBackend::scatter_add(const Tensor& src, int64_t dim, const Tensor& index
 
 void CpuBackend::index_select(const Tensor& in, int64_t dim, const Tensor& index,
                               const Tensor& out) {
-  check_indices("index_select", index, in.size(dim), dim, in);
+  check_indices("index_select", index, dim, in);
   const int64_t* idx = index.data_ptr<int64_t>();
   const int64_t count = index.numel(), index_stride = index.dim() ? index.stride(0) : 1;
   if (dim == 0 && in.is_contiguous() && out.is_contiguous()) {
@@ -97,7 +105,7 @@ void CpuBackend::index_select(const Tensor& in, int64_t dim, const Tensor& index
 }
 
 void CpuBackend::gather(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) {
-  check_indices("gather", index, in.size(dim), dim, in);
+  check_indices("gather", index, dim, in);
   indexed_copy(in, dim, index, out);
 }
 

@@ -123,4 +123,20 @@ struct TanhBackward {
   }
 };
 
+// op(x, s) and op(s, x) for a scalar s fixed at launch: how a scalar operand (x * 0.5, 1 - x)
+// reaches a kernel, as an argument in the op's compute type rather than as a tensor.
+template <typename F, typename T>
+struct BindSecond {
+  F op;
+  T scalar;
+  NABLA_HD auto operator()(T x) const { return op(x, scalar); }
+};
+
+template <typename F, typename T>
+struct BindFirst {
+  F op;
+  T scalar;
+  NABLA_HD auto operator()(T x) const { return op(scalar, x); }
+};
+
 }  // namespace nabla::math

@@ -22,4 +22,27 @@ NABLA_HD To convert(From x) {
   }
 }
 
+// convert<To> as a functor, for the elementwise loops of copies between dtypes.
+template <typename To>
+struct ConvertTo {
+  template <typename From>
+  NABLA_HD To operator()(From x) const {
+    return convert<To>(x);
+  }
+};
+
+// A value of an integer or floating type held as int64 or double, converted to T saturating at T's
+// range (clamp's bounds: a bound beyond the type's range bounds nothing).
+template <typename T, typename From>
+NABLA_HD T saturate(From x) {
+  if constexpr (std::is_same_v<T, bool> || std::is_floating_point_v<T>) {
+    return convert<T>(x);
+  } else {
+    if (is_nan(x)) return T(0);
+    if (!(x > From(lowest<T>()))) return lowest<T>();
+    if (!(x < From(highest<T>()))) return highest<T>();
+    return static_cast<T>(x);
+  }
+}
+
 }  // namespace nabla::math

@@ -73,15 +73,15 @@ struct Tanh {
 };
 
 // x ** exponent for floating x; the common exponents avoid pow().
+template <typename T>
 struct PowScalar {
-  double exponent;
-  template <typename T>
+  T exponent;
   NABLA_HD T operator()(T x) const {
-    if (exponent == 2.0) return x * x;
-    if (exponent == 1.0) return x;
-    if (exponent == 0.5) return math::sqrt(x);
-    if (exponent == -1.0) return T(1) / x;
-    return math::pow(x, static_cast<T>(exponent));
+    if (exponent == T(2)) return x * x;
+    if (exponent == T(1)) return x;
+    if (exponent == T(0.5)) return math::sqrt(x);
+    if (exponent == T(-1)) return T(1) / x;
+    return math::pow(x, exponent);
   }
 };
 

@@ -30,14 +30,12 @@ struct ResultTypeState {
 };
 
 bool is_float_only(UnaryOp op) {
-  return op == UnaryOp::Exp || op == UnaryOp::Log || op == UnaryOp::Sqrt ||
-         op == UnaryOp::Sigmoid || op == UnaryOp::Tanh;
+  return dtype_class(op) == DtypeClass::Floating;
 }
 
 // The dtype an op computes in: integer division and activation derivatives work in floating point.
 ScalarType compute_dtype(BinaryOp op, ScalarType promoted) {
-  const bool needs_float = op == BinaryOp::Div || op == BinaryOp::ReluBackward ||
-                           op == BinaryOp::SigmoidBackward || op == BinaryOp::TanhBackward;
+  const bool needs_float = dtype_class(op) == DtypeClass::Floating;
   return needs_float && !is_floating_point(promoted) ? default_float_dtype() : promoted;
 }
 
@@ -58,6 +56,19 @@ Tensor binary_impl(BinaryOp op, const Tensor& a, const Tensor& b, ScalarType pro
   if (rhs.sizes() != shape) rhs = expand(rhs, shape);
   Tensor out = empty(shape, out_dtype, a.device());
   if (out.numel() > 0) backend_for(out.device()).binary(op, lhs, rhs, out);
+  return out;
+}
+
+// op(x, s), or op(s, x) when scalar_first: the scalar goes to the kernel as an argument.
+Tensor binary_scalar_impl(BinaryOp op, const Tensor& x, const Scalar& s, bool scalar_first) {
+  const ScalarType promoted = result_type(x, s);
+  check_binary_dtypes(op, x.dtype(), promoted);
+  const ScalarType compute = compute_dtype(op, promoted);
+  Tensor input = to(x, compute);
+  Tensor out = empty(x.sizes(), is_comparison(op) ? kBool : compute, x.device());
+  if (out.numel() > 0) {
+    backend_for(out.device()).binary_scalar(op, input, s, scalar_first, out);
+  }
   return out;
 }
 
@@ -85,7 +96,7 @@ Tensor unary(UnaryOp op, const Tensor& x) {
   if (op == UnaryOp::Abs && x.dtype() == kBool) return clone(x);
   Tensor input = is_float_only(op) && !x.is_floating_point() ? to(x, default_float_dtype()) : x;
   Tensor out = empty(input.sizes(), input.dtype(), input.device());
-  if (out.numel() > 0) backend_for(out.device()).unary(op, input, out, 0, 0);
+  if (out.numel() > 0) backend_for(out.device()).unary(op, input, out, UnaryArgs{});
   return out;
 }
 
@@ -104,7 +115,7 @@ Tensor pow(const Tensor& x, const Scalar& exponent) {
   }
   Tensor out = empty(input.sizes(), input.dtype(), input.device());
   if (out.numel() > 0) {
-    backend_for(out.device()).unary(UnaryOp::Pow, input, out, exponent.to_double(), 0);
+    backend_for(out.device()).unary(UnaryOp::Pow, input, out, UnaryArgs{exponent, {}, {}});
   }
   return out;
 }
@@ -117,18 +128,12 @@ Tensor clamp(const Tensor& x, const std::optional<Scalar>& min, const std::optio
   state.add(x);
   if (min) state.add(*min);
   if (max) state.add(*max);
+  // The bounds reach the kernel in the compute type, saturating at its range (exact for int64).
   Tensor input = to(x, state.result());
-  const bool floating = input.is_floating_point();
-  double lo = min ? min->to_double() : -INFINITY;
-  double hi = max ? max->to_double() : INFINITY;
-  if (!floating) {  // bounds outside the integer type's range clamp nothing; keep them in range
-    const double type_lo = input.dtype() == kUInt8 ? 0.0 : -9.2233720368547758e18;
-    const double type_hi = input.dtype() == kUInt8 ? 255.0 : 9.2233720368547758e18;
-    lo = std::clamp(lo, type_lo, type_hi);
-    hi = std::clamp(hi, type_lo, type_hi);
-  }
   Tensor out = empty(input.sizes(), input.dtype(), input.device());
-  if (out.numel() > 0) backend_for(out.device()).unary(UnaryOp::Clamp, input, out, lo, hi);
+  if (out.numel() > 0) {
+    backend_for(out.device()).unary(UnaryOp::Clamp, input, out, UnaryArgs{0, min, max});
+  }
   return out;
 }
 
@@ -140,14 +145,12 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
 
 Tensor binary(BinaryOp op, const Tensor& a, const Scalar& b) {
   check_defined(op_name(op), a);
-  const ScalarType promoted = result_type(a, b);
-  return binary_impl(op, a, scalar_tensor(b, promoted, a.device()), promoted);
+  return binary_scalar_impl(op, a, b, false);
 }
 
 Tensor binary(BinaryOp op, const Scalar& a, const Tensor& b) {
   check_defined(op_name(op), b);
-  const ScalarType promoted = result_type(b, a);
-  return binary_impl(op, scalar_tensor(a, promoted, b.device()), b, promoted);
+  return binary_scalar_impl(op, b, a, true);
 }
 
 void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
@@ -177,6 +180,29 @@ void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
       Tensor result = empty(self.sizes(), compute, self.device());
       backend_for(self.device()).binary(op, to(self, compute), rhs, result);
       backend_for(self.device()).copy(result, self);
+    }
+  }
+  self.impl()->storage()->bump_version();
+}
+
+void binary_(BinaryOp op, const Tensor& self, const Scalar& other) {
+  const char* name = op_name(op);
+  check_defined(name, self);
+  check_no_internal_overlap(name, self);
+  const ScalarType promoted = result_type(self, other);
+  check_binary_dtypes(op, self.dtype(), promoted);
+  const ScalarType compute = compute_dtype(op, promoted);
+  NABLA_CHECK(!is_comparison(op), name, "_: comparisons cannot be computed in place");
+  NABLA_CHECK(category(compute) <= category(self.dtype()), name, "_: the result type ", compute,
+              " cannot be stored in place in a ", self.dtype(), " tensor");
+  if (self.numel() > 0) {
+    Backend& backend = backend_for(self.device());
+    if (compute == self.dtype()) {
+      backend.binary_scalar(op, self, other, false, self);
+    } else {  // e.g. uint8 /= 2 is refused above; int64 *= 2.5 likewise: only bool += 1 lands here
+      Tensor result = empty(self.sizes(), compute, self.device());
+      backend.binary_scalar(op, to(self, compute), other, false, result);
+      backend.copy(result, self);
     }
   }
   self.impl()->storage()->bump_version();

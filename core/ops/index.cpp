@@ -1,4 +1,4 @@
-// Indexing ops: index_select, gather and one_hot.
+// Indexing ops: index_select, gather, scatter_add, index checks and one_hot.
 #include <nabla/core/native.h>
 
 namespace nabla::native {
@@ -87,26 +87,36 @@ void index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tens
   scatter_add_(self, dim, as_strided(index, src.sizes(), strides, index.storage_offset()), src);
 }
 
+void check_index_range(const Tensor& index, int64_t limit, const IndexErrorMessage& message) {
+  check_defined("check_index_range", index);
+  NABLA_CHECK(index.dtype() == kInt64, "check_index_range: expected an int64 tensor, got ",
+              index.dtype());
+  if (index.numel() > 0) backend_for(index.device()).check_index_range(index, limit, message);
+}
+
 Tensor one_hot(const Tensor& labels, int64_t num_classes) {
   check_defined("one_hot", labels);
   NABLA_CHECK(labels.dtype() == kInt64, "one_hot: expected int64 class labels, got ",
               labels.dtype());
-  if (labels.numel() > 0) {
+  if (num_classes < 0) {
+    // Inferring the class count reads the largest label back: the one case that waits for a GPU.
+    NABLA_CHECK(labels.numel() > 0, "one_hot: cannot infer num_classes from an empty tensor");
     const int64_t low = amin(labels, {}, false).item<int64_t>();
-    const int64_t high = amax(labels, {}, false).item<int64_t>();
     NABLA_CHECK(low >= 0, "one_hot: class labels must be non-negative, got ", low);
-    if (num_classes < 0) num_classes = high + 1;
-    NABLA_CHECK(high < num_classes, "one_hot: class label ", high,
-                " is out of range for num_classes = ", num_classes);
-  } else {
-    NABLA_CHECK(num_classes >= 0, "one_hot: cannot infer num_classes from an empty tensor");
+    num_classes = amax(labels, {}, false).item<int64_t>() + 1;
   }
-  Tensor classes = empty({num_classes}, kInt64, labels.device());
-  // 0, 1, ..., num_classes - 1, built on the host: one_hot is not on a hot path.
-  Tensor host = empty({num_classes}, kInt64, Device(kCPU));
-  for (int64_t i = 0; i < num_classes; ++i) host.data_ptr<int64_t>()[i] = i;
-  copy_(classes, host);
-  return to(binary(BinaryOp::Eq, unsqueeze(labels, -1), classes), kInt64);
+  check_index_range(labels, num_classes,
+                    {"one_hot: class label ",
+                     " is out of range for num_classes = " + std::to_string(num_classes)});
+  // A 1 at each label's position of a row of zeros: a scatter on the labels' device.
+  Shape shape = labels.sizes();
+  shape.push_back(num_classes);
+  Tensor out = full(shape, 0, kInt64, labels.device());
+  if (labels.numel() > 0) {
+    const Tensor positions = unsqueeze(labels, -1);
+    scatter_add_(out, -1, positions, full(positions.sizes(), 1, kInt64, labels.device()));
+  }
+  return out;
 }
 
 }  // namespace nabla::native

@@ -117,7 +117,7 @@ Tensor mean(const Tensor& x, const Shape& dims, bool keepdim) {
   ReducedDims r = reduced_dims(x, dims, "mean");
   Tensor total = reduce(ReduceOp::Sum, x, dims, keepdim, "mean", x.dtype());
   // An empty reduction divides 0 by 0 and gives NaN, as in PyTorch.
-  binary_(BinaryOp::Div, total, scalar_tensor(static_cast<double>(r.count), x.dtype(), x.device()));
+  binary_(BinaryOp::Div, total, static_cast<double>(r.count));
   return total;
 }
 

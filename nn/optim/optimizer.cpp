@@ -207,6 +207,24 @@ void Optimizer::load_named_state(const std::vector<std::pair<std::string, Tensor
   }
 }
 
+namespace {
+
+// The state tensor `key` of parameter p, created as zeros the first time. After Module::to() moved
+// the parameter to another device (or dtype), its state follows it here, as PyTorch's does on its
+// next step.
+Tensor& zeros_state(std::map<std::string, Tensor>& tensors, const std::string& key,
+                    const Tensor& p) {
+  Tensor& slot = tensors[key];
+  if (!slot.defined()) {
+    slot = native::full(p.sizes(), 0, p.dtype(), p.device());
+  } else if (slot.device() != p.device() || slot.dtype() != p.dtype()) {
+    slot = native::to(native::to(slot, p.dtype()), p.device());
+  }
+  return slot;
+}
+
+}  // namespace
+
 // --- SGD ---------------------------------------------------------------------------------------
 
 SGD::SGD(std::vector<OptimizerParamGroup> groups, const SGDOptions& options)
@@ -235,9 +253,7 @@ void SGD::step() {
       const bool first = state.step == 0 || !state.tensors.count("momentum_buffer");
       Tensor buffer;
       if (o.momentum() != 0) {
-        Tensor& slot = state.tensors["momentum_buffer"];
-        if (!slot.defined()) slot = native::full(p.sizes(), 0, p.dtype(), p.device());
-        buffer = slot;
+        buffer = zeros_state(state.tensors, "momentum_buffer", p);
       }
       ++state.step;
       native::sgd_step_(p, native::contiguous(grad), buffer,
@@ -262,13 +278,6 @@ void check_adam_options(const char* name, const Options& o) {
                   o.betas().second >= 0 && o.betas().second < 1 && o.weight_decay() >= 0,
               name, ": invalid options (lr ", o.lr(), ", betas (", o.betas().first, ", ",
               o.betas().second, "), eps ", o.eps(), ", weight_decay ", o.weight_decay(), ")");
-}
-
-Tensor& zeros_state(std::map<std::string, Tensor>& tensors, const std::string& key,
-                    const Tensor& p) {
-  Tensor& slot = tensors[key];
-  if (!slot.defined()) slot = native::full(p.sizes(), 0, p.dtype(), p.device());
-  return slot;
 }
 
 // One Adam or AdamW step over every group; `decoupled` selects AdamW's weight decay.
