@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 
+#include <nabla/core/cuda_api.h>
 #include <nabla/core/error.h>
 
 namespace nabla {
@@ -46,14 +47,5 @@ class Device {
 inline std::ostream& operator<<(std::ostream& out, const Device& d) {
   return out << d.str();
 }
-
-namespace cuda {
-// True when nabla was built with CUDA and a usable device and driver are present. Never throws.
-bool is_available() noexcept;
-// The number of usable CUDA devices; 0 without a driver or without CUDA support. Never throws.
-int device_count() noexcept;
-// True when this build of nabla contains the CUDA backend.
-bool is_built() noexcept;
-}  // namespace cuda
 
 }  // namespace nabla

@@ -3,6 +3,17 @@
 #include <nabla/core/backend.h>
 
 namespace nabla {
+namespace {
+
+[[noreturn]] void no_cuda(const char* what) {
+  NABLA_FAIL(what,
+             ": nabla was built without CUDA support; rebuild with -DNABLA_CUDA=ON on a machine "
+             "with the CUDA toolkit, or use the CPU device");
+}
+
+bool tf32 = false;
+
+}  // namespace
 
 namespace cuda {
 bool is_built() noexcept {
@@ -14,11 +25,33 @@ bool is_available() noexcept {
 int device_count() noexcept {
   return 0;
 }
+std::string device_name(int) {
+  no_cuda("cuda::device_name");
+}
+void synchronize(int) {
+  no_cuda("cuda::synchronize");
+}
+void set_allow_tf32(bool allow) {
+  tf32 = allow;  // harmless without a GPU: there is nothing to apply it to
+}
+bool allow_tf32() {
+  return tf32;
+}
+AllocatorStats memory_stats(int) {
+  no_cuda("cuda::memory_stats");
+}
+void reset_peak_memory_stats(int) {
+  no_cuda("cuda::reset_peak_memory_stats");
+}
+void empty_cache(int) {
+  no_cuda("cuda::empty_cache");
+}
 }  // namespace cuda
 
 namespace detail {
 Backend& cuda_backend(int device_index) {
-  NABLA_FAIL("cuda:", device_index < 0 ? 0 : device_index,
+  const int index = device_index < 0 ? 0 : device_index;
+  NABLA_FAIL("cuda:", index,
              ": nabla was built without CUDA support; rebuild with -DNABLA_CUDA=ON on a machine "
              "with the CUDA toolkit, or use the CPU device");
 }

@@ -81,8 +81,7 @@ void CpuBackend::copy(const Tensor& src, const Tensor& dst) {
 void CpuBackend::fill(const Tensor& dst, const Scalar& value) {
   dispatch_dtype(dst.dtype(), "fill_", [&](auto tag) {
     using T = decltype(tag);
-    const T v = value.is_floating_point() ? math::convert<T>(value.to<double>())
-                                          : math::convert<T>(value.to<int64_t>());
+    const T v = scalar_as<T>(value);
     auto loop = make_loop<1>(dst.sizes(), {dst.data_ptr()}, {&dst.strides()}, {int64_t{sizeof(T)}});
     run(loop, [v](char** p, const int64_t* s, int64_t n) {
       if (s[0] == sizeof(T)) {
@@ -140,9 +139,10 @@ void CpuBackend::where(const Tensor& cond, const Tensor& a, const Tensor& b, con
                      {&out.strides(), &cond.strides(), &a.strides(), &b.strides()},
                      {int64_t{sizeof(T)}, 1, int64_t{sizeof(T)}, int64_t{sizeof(T)}});
     run(loop, [](char** p, const int64_t* s, int64_t n) {
+      const math::Where select;
       for (int64_t i = 0; i < n; ++i) {
         at<T>(p[0], s[0], i) =
-            at<bool>(p[1], s[1], i) ? at<T>(p[2], s[2], i) : at<T>(p[3], s[3], i);
+            select(at<bool>(p[1], s[1], i), at<T>(p[2], s[2], i), at<T>(p[3], s[3], i));
       }
     });
   });

@@ -3,6 +3,7 @@
 #include <nabla/core/cpu/cpu_backend.h>
 #include <nabla/core/cpu/loops.h>
 #include <nabla/core/math/reduce.h>
+#include <nabla/core/math/softmax.h>
 #include <nabla/core/math/unary.h>
 
 namespace nabla::cpu {
@@ -23,7 +24,7 @@ void softmax_kernel(const Tensor& in, int64_t dim, bool log, const Tensor& out) 
       T* yr = y + out_offset;
       T peak = math::MaxReduce::identity<T>();
       for (int64_t i = 0; i < length; ++i) peak = math::MaxReduce{}(peak, xr[i * in_step]);
-      if (peak == math::lowest<T>()) peak = T(0);  // a row of -inf: avoid inf - inf
+      peak = math::softmax_shift(peak);
       T total = 0;
       for (int64_t i = 0; i < length; ++i) {
         const T e = math::exp(xr[i * in_step] - peak);
@@ -31,11 +32,9 @@ void softmax_kernel(const Tensor& in, int64_t dim, bool log, const Tensor& out) 
         total += e;
       }
       if (log) {
-        // (x - peak) - log(total), not x - (peak + log(total)): the sum would round log(total)
-        // to the ulp of a large peak (log_softmax(1000, 1000) came out 3e-5 off -ln 2 in float).
         const T log_total = math::log(total);
         for (int64_t i = 0; i < length; ++i) {
-          yr[i * out_step] = (xr[i * in_step] - peak) - log_total;
+          yr[i * out_step] = math::log_softmax_value(xr[i * in_step], peak, log_total);
         }
       } else {
         const T inverse = T(1) / total;

@@ -123,6 +123,21 @@ struct TanhBackward {
   }
 };
 
+// where(cond, a, b): a where cond holds, else b.
+struct Where {
+  template <typename T>
+  NABLA_HD T operator()(bool cond, T a, T b) const {
+    return cond ? a : b;
+  }
+};
+
+// A value fixed at launch, for fills: an elementwise op of no inputs.
+template <typename T>
+struct Constant {
+  T value;
+  NABLA_HD T operator()() const { return value; }
+};
+
 // op(x, s) and op(s, x) for a scalar s fixed at launch: how a scalar operand (x * 0.5, 1 - x)
 // reaches a kernel, as an argument in the op's compute type rather than as a tensor.
 template <typename F, typename T>

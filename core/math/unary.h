@@ -41,6 +41,8 @@ struct Abs {
     // fabs clears the sign bit, so abs(-0.0) is +0.0 as in PyTorch; -0.0 < 0 is false.
     if constexpr (std::is_floating_point_v<T>) {
       return math::fabs(x);
+    } else if constexpr (std::is_unsigned_v<T>) {
+      return x;
     } else {
       return x < T(0) ? static_cast<T>(-x) : x;
     }
@@ -51,7 +53,11 @@ struct Abs {
 struct Relu {
   template <typename T>
   NABLA_HD T operator()(T x) const {
-    return x < T(0) ? T(0) : x;
+    if constexpr (std::is_unsigned_v<T>) {
+      return x;
+    } else {
+      return x < T(0) ? T(0) : x;
+    }
   }
 };
 

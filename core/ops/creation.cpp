@@ -4,7 +4,16 @@
 
 namespace nabla::native {
 
+namespace {
+// "cuda" means the current device, which nabla takes as device 0: tensors carry the index, so that
+// they print, compare and save as cuda:0, as PyTorch's do.
+Device with_index(Device device) {
+  return device.is_cuda() && device.index() < 0 ? Device(kCUDA, 0) : device;
+}
+}  // namespace
+
 Tensor empty(const Shape& sizes, ScalarType dtype, Device device) {
+  device = with_index(device);
   int64_t numel = 1;
   for (int64_t s : sizes) {
     NABLA_CHECK(s >= 0, "empty: negative dimension ", s, " in shape ", sizes);
@@ -42,7 +51,7 @@ Tensor from_blob(void* data, const Shape& sizes, const Strides& strides, ScalarT
   }
   NABLA_CHECK(data != nullptr || extent == 0, "from_blob: data is null for shape ", sizes);
   auto storage = std::make_shared<Storage>(data, static_cast<size_t>(extent) * element_size(dtype),
-                                           device, std::move(deleter));
+                                           with_index(device), std::move(deleter));
   return Tensor(std::make_shared<TensorImpl>(std::move(storage), dtype, sizes, strides, 0));
 }
 

@@ -1,0 +1,53 @@
+// The CUDA backend: one instance per device, implementing core/backend.h with kernels over the
+// shared functors of core/math/ (elementwise.cu, reduce.cu, index.cu, softmax.cu, random.cu,
+// optim.cu), cuBLAS (matmul.cu) and copies between the host and devices (copy.cu). All work is
+// queued on the device's one stream; only copies to the host wait for it.
+#pragma once
+
+#include <nabla/core/backend.h>
+#include <nabla/cuda/context.h>
+
+namespace nabla::cuda_backend {
+
+// Whether float32 matrix products may use TF32 (nabla::cuda::set_allow_tf32).
+bool tf32_enabled();
+
+class CudaBackend final : public Backend {
+ public:
+  explicit CudaBackend(int index) : index_(index), context_(cuda_backend::context(index)) {}
+
+  Allocator& allocator() override { return context_.allocator(); }
+  void copy(const Tensor& src, const Tensor& dst) override;
+  void fill(const Tensor& dst, const Scalar& value) override;
+  void unary(UnaryOp op, const Tensor& in, const Tensor& out, const UnaryArgs& args) override;
+  void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) override;
+  void binary_scalar(BinaryOp op, const Tensor& a, const Scalar& scalar, bool scalar_first,
+                     const Tensor& out) override;
+  void where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& out) override;
+  void reduce(ReduceOp op, const Tensor& in, const Tensor& out) override;
+  void arg_reduce(bool is_max, const Tensor& in, int64_t dim, const Tensor& out) override;
+  void matmul(const Tensor& a, const Tensor& b, const Tensor& out) override;
+  void check_index_range(const Tensor& index, int64_t limit,
+                         const IndexErrorMessage& message) override;
+  void index_select(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) override;
+  void gather(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) override;
+  void scatter_add(const Tensor& src, int64_t dim, const Tensor& index, const Tensor& out) override;
+  void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) override;
+  void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer,
+                const math::SgdOptions& options) override;
+  void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
+                 const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
+                 const math::AdamOptions& options) override;
+  void random(const Tensor& out, RandomKind kind, double a, double b, uint64_t seed,
+              uint64_t call) override;
+
+  int index() const { return index_; }
+  DeviceContext& context() { return context_; }
+  cudaStream_t stream() const { return context_.stream(); }
+
+ private:
+  int index_;
+  DeviceContext& context_;
+};
+
+}  // namespace nabla::cuda_backend
