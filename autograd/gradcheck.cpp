@@ -17,7 +17,7 @@ namespace {
 Tensor output_weights(const Tensor& out) {
   std::vector<double> w(out.numel());
   for (size_t k = 0; k < w.size(); ++k) w[k] = 1.0 + 0.5 * std::sin(1.7 * (k + 1));
-  return native::reshape(tensor(w, kFloat64), out.sizes());
+  return native::reshape(tensor(w, TensorOptions(kFloat64).device(out.device())), out.sizes());
 }
 
 double weighted_sum(const Tensor& out, const Tensor& weights) {
@@ -73,14 +73,24 @@ GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i].requires_grad()) continue;
     const std::vector<double> analytic_values = analytic[i].to_vector<double>();
-    double* data = probe[i].data_ptr<double>();
+    const std::vector<double> originals = probe[i].to_vector<double>();
+    // The probe is a contiguous clone: its elements are written in place, directly on the CPU and
+    // through a one-element fill on a GPU.
+    const Tensor flat = native::reshape(probe[i], {probe[i].numel()});
+    auto set_element = [&](int64_t j, double value) {
+      if (flat.is_cpu()) {
+        flat.data_ptr<double>()[j] = value;
+      } else {
+        native::fill_(native::narrow(flat, 0, j, 1), value);
+      }
+    };
     for (int64_t j = 0; j < probe[i].numel(); ++j) {
-      const double original = data[j];
-      data[j] = original + eps;
+      const double original = originals[j];
+      set_element(j, original + eps);
       const double plus = weighted_sum(fn(probe), weights);
-      data[j] = original - eps;
+      set_element(j, original - eps);
       const double minus = weighted_sum(fn(probe), weights);
-      data[j] = original;
+      set_element(j, original);
       const double numerical = (plus - minus) / (2 * eps);
       const double error = std::fabs(analytic_values[j] - numerical);
       const double tolerance = atol + rtol * std::fabs(numerical);

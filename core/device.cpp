@@ -1,5 +1,6 @@
 // Device parsing and printing.
 #include <nabla/core/device.h>
+#include <nabla/core/tensor_options.h>
 
 namespace nabla {
 
@@ -23,6 +24,22 @@ Device::Device(const std::string& spec) : type_(kCPU), index_(-1) {
 std::string Device::str() const {
   if (type_ == kCPU) return "cpu";
   return index_ < 0 ? "cuda" : "cuda:" + std::to_string(index_);
+}
+
+namespace {
+thread_local Device tls_default_device = Device(kCPU);
+}  // namespace
+
+Device default_device() {
+  return tls_default_device;
+}
+
+DefaultDeviceGuard::DefaultDeviceGuard(Device device) : previous_(tls_default_device) {
+  tls_default_device = device;
+}
+
+DefaultDeviceGuard::~DefaultDeviceGuard() {
+  tls_default_device = previous_;
 }
 
 }  // namespace nabla

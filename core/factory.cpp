@@ -101,14 +101,15 @@ Tensor from_blob(void* data, const Shape& sizes, const TensorOptions& options) {
 
 Tensor from_blob(void* data, const Shape& sizes, const Strides& strides,
                  const TensorOptions& options) {
-  return finish(native::from_blob(data, sizes, strides, options.dtype(), options.device(), nullptr),
+  return finish(native::from_blob(data, sizes, strides, options.dtype(),
+                                  options.device_opt().value_or(Device(kCPU)), nullptr),
                 options);
 }
 
 Tensor from_blob(void* data, const Shape& sizes, std::function<void(void*)> deleter,
                  const TensorOptions& options) {
   return finish(native::from_blob(data, sizes, contiguous_strides(sizes), options.dtype(),
-                                  options.device(), std::move(deleter)),
+                                  options.device_opt().value_or(Device(kCPU)), std::move(deleter)),
                 options);
 }
 

@@ -9,6 +9,25 @@
 
 namespace nabla {
 
+// The device factories use when their options name none: the CPU, unless a DefaultDeviceGuard in
+// scope on this thread says otherwise (the C++ counterpart of torch.set_default_device).
+Device default_device();
+
+// Makes factories (zeros, randn, tensor, arange, ...) and modules built while it is in scope create
+// their tensors on `device` unless told otherwise, on this thread:
+//   { DefaultDeviceGuard on_gpu(kCUDA); nn::Linear layer(784, 10); }  // parameters on cuda:0
+// from_blob is not affected: its memory is the caller's, on the device the caller says.
+class DefaultDeviceGuard {
+ public:
+  explicit DefaultDeviceGuard(Device device);
+  ~DefaultDeviceGuard();
+  DefaultDeviceGuard(const DefaultDeviceGuard&) = delete;
+  DefaultDeviceGuard& operator=(const DefaultDeviceGuard&) = delete;
+
+ private:
+  Device previous_;
+};
+
 class TensorOptions {
  public:
   TensorOptions() = default;
@@ -34,12 +53,13 @@ class TensorOptions {
 
   ScalarType dtype() const { return dtype_.value_or(default_float_dtype()); }
   std::optional<ScalarType> dtype_opt() const { return dtype_; }
-  Device device() const { return device_; }
+  Device device() const { return device_.value_or(default_device()); }
+  std::optional<Device> device_opt() const { return device_; }
   bool requires_grad() const { return requires_grad_; }
 
  private:
   std::optional<ScalarType> dtype_;
-  Device device_ = kCPU;
+  std::optional<Device> device_;
   bool requires_grad_ = false;
 };
 

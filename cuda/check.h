@@ -19,20 +19,20 @@ int current_op_device();
 
 }  // namespace nabla::cuda_backend
 
-#define NABLA_CUDA_CHECK(call)                                                        \
-  do {                                                                                \
-    const cudaError_t nabla_cuda_status = (call);                                     \
-    if (nabla_cuda_status != cudaSuccess) {                                           \
+#define NABLA_CUDA_CHECK(call)                                                               \
+  do {                                                                                       \
+    const cudaError_t nabla_cuda_status = (call);                                            \
+    if (nabla_cuda_status != cudaSuccess) {                                                  \
       ::nabla::cuda_backend::throw_cuda_error(nabla_cuda_status, #call, __FILE__, __LINE__); \
-    }                                                                                 \
+    }                                                                                        \
   } while (false)
 
-#define NABLA_CUBLAS_CHECK(call)                                                          \
-  do {                                                                                    \
-    const cublasStatus_t nabla_cublas_status = (call);                                    \
-    if (nabla_cublas_status != CUBLAS_STATUS_SUCCESS) {                                   \
+#define NABLA_CUBLAS_CHECK(call)                                                                 \
+  do {                                                                                           \
+    const cublasStatus_t nabla_cublas_status = (call);                                           \
+    if (nabla_cublas_status != CUBLAS_STATUS_SUCCESS) {                                          \
       ::nabla::cuda_backend::throw_cublas_error(nabla_cublas_status, #call, __FILE__, __LINE__); \
-    }                                                                                     \
+    }                                                                                            \
   } while (false)
 
 // After every <<<...>>>: a launch that could not start (bad configuration, no kernel image for the

@@ -76,7 +76,8 @@ void CudaBackend::copy(const Tensor& src, const Tensor& dst) {
     // on its own device, copied peer to peer, and the copy finished before the source is freed.
     const Tensor source = native::contiguous(native::to(src, dst.dtype()));
     cuda_backend::context(src.device().index()).synchronize();
-    const Tensor target = dst.is_contiguous() ? dst : native::empty(dst.sizes(), dst.dtype(), dst.device());
+    const Tensor target =
+        dst.is_contiguous() ? dst : native::empty(dst.sizes(), dst.dtype(), dst.device());
     NABLA_CUDA_CHECK(cudaMemcpyPeerAsync(target.data_ptr(), index_, source.data_ptr(),
                                          src.device().index(), bytes_of(target), stream()));
     if (!target.is_alias_of(dst)) copy_on_device(stream(), target, dst);

@@ -47,7 +47,8 @@ __global__ void gather_kernel(Index n, math::OffsetCalculator<3, Index> at, T* o
 }
 
 // atomicAdd for every dtype scatter_add takes. int64 adds as unsigned 64-bit, which wraps as
-// two's complement does; uint8 updates its byte inside an aligned 32-bit word with compare-and-swap.
+// two's complement does; uint8 updates its byte inside an aligned 32-bit word with
+// compare-and-swap.
 __device__ void atomic_add(float* target, float value) {
   atomicAdd(target, value);
 }
@@ -108,9 +109,9 @@ void launch_gather(cudaStream_t stream, const Tensor& in, int64_t dim, const Ten
         static_cast<uint32_t>(n), layout.calculator<uint32_t>(), out_data, in_data, index_data,
         in.size(dim), in.stride(dim), sink);
   } else {
-    gather_kernel<T, int64_t><<<blocks_for(n), kThreads, 0, stream>>>(
-        n, layout.calculator<int64_t>(), out_data, in_data, index_data, in.size(dim),
-        in.stride(dim), sink);
+    gather_kernel<T, int64_t>
+        <<<blocks_for(n), kThreads, 0, stream>>>(n, layout.calculator<int64_t>(), out_data, in_data,
+                                                 index_data, in.size(dim), in.stride(dim), sink);
   }
   NABLA_CUDA_CHECK_LAUNCH();
 }
@@ -153,8 +154,9 @@ void CudaBackend::check_index_range(const Tensor& index, int64_t limit,
 
 void CudaBackend::gather(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) {
   OpScope scope(index_, "gather");
-  gather_any(stream(), in, dim, index, out,
-             context_.error_sink(register_index_message(index_error_message("gather", dim, in.sizes()))));
+  gather_any(
+      stream(), in, dim, index, out,
+      context_.error_sink(register_index_message(index_error_message("gather", dim, in.sizes()))));
   scope.finish();
 }
 
@@ -191,8 +193,8 @@ void CudaBackend::scatter_add(const Tensor& src, int64_t dim, const Tensor& inde
       const int64_t* index_data = index.data_ptr<int64_t>();
       if (layout.fits_32bit()) {
         scatter_add_kernel<T, uint32_t><<<blocks_for(n), kThreads, 0, stream()>>>(
-            static_cast<uint32_t>(n), layout.calculator<uint32_t>(), out_data, src_data,
-            index_data, out.size(dim), out.stride(dim), sink);
+            static_cast<uint32_t>(n), layout.calculator<uint32_t>(), out_data, src_data, index_data,
+            out.size(dim), out.stride(dim), sink);
       } else {
         scatter_add_kernel<T, int64_t><<<blocks_for(n), kThreads, 0, stream()>>>(
             n, layout.calculator<int64_t>(), out_data, src_data, index_data, out.size(dim),

@@ -4,8 +4,8 @@
 // through the OffsetCalculator the CPU loops use, with 32-bit index math when everything fits.
 #pragma once
 
-#include <cuda/std/tuple>
 #include <cuda_runtime.h>
+#include <cuda/std/tuple>
 
 #include <array>
 #include <cstdint>
@@ -56,17 +56,17 @@ __global__ void elementwise_contiguous_kernel(int64_t n, F f, Out* out, const In
 }
 
 template <typename Index, typename Out, typename F, typename... In, size_t... K>
-__device__ __forceinline__ void strided_step(Index i,
-                                             const math::OffsetCalculator<1 + sizeof...(In), Index>& at,
-                                             F f, Out* out, std::index_sequence<K...>,
-                                             const In*... in) {
+__device__ __forceinline__ void strided_step(
+    Index i, const math::OffsetCalculator<1 + sizeof...(In), Index>& at, F f, Out* out,
+    std::index_sequence<K...>, const In*... in) {
   const math::Offsets<1 + sizeof...(In), Index> offsets = at.get(i);
   out[offsets[0]] = f(in[offsets[K + 1]]...);
 }
 
 template <typename Index, typename Out, typename F, typename... In>
-__global__ void elementwise_strided_kernel(Index n, math::OffsetCalculator<1 + sizeof...(In), Index> at,
-                                           F f, Out* out, const In*... in) {
+__global__ void elementwise_strided_kernel(Index n,
+                                           math::OffsetCalculator<1 + sizeof...(In), Index> at, F f,
+                                           Out* out, const In*... in) {
   const Index stride = static_cast<Index>(gridDim.x) * blockDim.x;
   for (Index i = static_cast<Index>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
     strided_step(i, at, f, out, std::index_sequence_for<In...>{}, in...);
@@ -94,14 +94,13 @@ void launch_elementwise(cudaStream_t stream, F f, const Tensor& out, Input<In>..
   Out* out_data = static_cast<Out*>(out.data_ptr());
   const bool contiguous = out.is_contiguous() && (... && inputs.tensor.is_contiguous());
   if (contiguous) {
-    const bool vec4 = aligned_to(out_data, 4) &&
-                      (... && aligned_to(inputs.data(), 4));
+    const bool vec4 = aligned_to(out_data, 4) && (... && aligned_to(inputs.data(), 4));
     if (vec4 && n >= 4) {
-      elementwise_contiguous_kernel<4><<<blocks_for(n, 4), kThreads, 0, stream>>>(
-          n, f, out_data, inputs.data()...);
+      elementwise_contiguous_kernel<4>
+          <<<blocks_for(n, 4), kThreads, 0, stream>>>(n, f, out_data, inputs.data()...);
     } else {
-      elementwise_contiguous_kernel<1><<<blocks_for(n), kThreads, 0, stream>>>(
-          n, f, out_data, inputs.data()...);
+      elementwise_contiguous_kernel<1>
+          <<<blocks_for(n), kThreads, 0, stream>>>(n, f, out_data, inputs.data()...);
     }
     NABLA_CUDA_CHECK_LAUNCH();
     return;
@@ -115,8 +114,7 @@ void launch_elementwise(cudaStream_t stream, F f, const Tensor& out, Input<In>..
         inputs.data()...);
   } else {
     elementwise_strided_kernel<int64_t><<<blocks_for(n), kThreads, 0, stream>>>(
-        n, layout.template calculator<int64_t>(), f, out_data,
-        inputs.data()...);
+        n, layout.template calculator<int64_t>(), f, out_data, inputs.data()...);
   }
   NABLA_CUDA_CHECK_LAUNCH();
 }

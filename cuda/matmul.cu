@@ -21,9 +21,9 @@ void cublas_gemm(DeviceContext& context, const Tensor& a, const Tensor& b, const
   const GemmLayout la = *gemm_layout(a), lb = *gemm_layout(b);  // ops guarantee both
   const CublasApi& api = cublas_api();
   cublasHandle_t handle = context.cublas();
-  NABLA_CUBLAS_CHECK(api.set_math_mode(
-      handle, std::is_same_v<T, float> && tf32_enabled() ? CUBLAS_TF32_TENSOR_OP_MATH
-                                                         : CUBLAS_DEFAULT_MATH));
+  NABLA_CUBLAS_CHECK(api.set_math_mode(handle, std::is_same_v<T, float> && tf32_enabled()
+                                                   ? CUBLAS_TF32_TENSOR_OP_MATH
+                                                   : CUBLAS_DEFAULT_MATH));
   const T one = 1, zero = 0;
   const cublasOperation_t op_b = lb.transposed ? CUBLAS_OP_T : CUBLAS_OP_N;
   const cublasOperation_t op_a = la.transposed ? CUBLAS_OP_T : CUBLAS_OP_N;

@@ -56,9 +56,8 @@ void CudaBackend::adam_step(const Tensor& param, const Tensor& grad, const Tenso
     const int64_t n = param.numel();
     if (n == 0) return;
     adam_kernel<T><<<blocks_for(n), kThreads, 0, stream()>>>(
-        n, param.data_ptr<T>(), grad.data_ptr<T>(), exp_avg.data_ptr<T>(),
-        exp_avg_sq.data_ptr<T>(), max_exp_avg_sq.defined() ? max_exp_avg_sq.data_ptr<T>() : nullptr,
-        options);
+        n, param.data_ptr<T>(), grad.data_ptr<T>(), exp_avg.data_ptr<T>(), exp_avg_sq.data_ptr<T>(),
+        max_exp_avg_sq.defined() ? max_exp_avg_sq.data_ptr<T>() : nullptr, options);
     NABLA_CUDA_CHECK_LAUNCH();
   });
   scope.finish();

@@ -1,5 +1,6 @@
-// Random fills on the GPU: thread b computes Philox block b of the call and writes all of its lanes,
-// exactly as the CPU loop does, so a seed gives the same tensor (and dropout mask) on both devices.
+// Random fills on the GPU: thread b computes Philox block b of the call and writes all of its
+// lanes, exactly as the CPU loop does, so a seed gives the same tensor (and dropout mask) on both
+// devices.
 #include <nabla/core/math/philox.h>
 #include <nabla/cuda/backend.h>
 #include <nabla/cuda/loops.cuh>

@@ -4,11 +4,11 @@
 // layouts reduce with one thread per output when each output folds few elements (a sum over the
 // batch: neighbouring threads read neighbouring memory), else one block per output with
 // cub::BlockReduce.
+#include <thrust/iterator/counting_iterator.h>
+#include <thrust/iterator/transform_iterator.h>
 #include <cub/block/block_reduce.cuh>
 #include <cub/device/device_reduce.cuh>
 #include <cub/device/device_segmented_reduce.cuh>
-#include <thrust/iterator/counting_iterator.h>
-#include <thrust/iterator/transform_iterator.h>
 
 #include <nabla/core/math/reduce.h>
 #include <nabla/core/native.h>
@@ -90,16 +90,15 @@ void reduce_typed(cudaStream_t stream, const Tensor& in, const Tensor& out, Comb
   const bool unit_rows = reduced.dims == 1 && (reduced.strides[0][0] == 1 || per_output == 1);
   if (outputs == 1 && unit_rows) {
     run_with_scratch(in.device(), [&](void* scratch, size_t& bytes) {
-      return cub::DeviceReduce::Reduce(scratch, bytes, x, y, per_output, combine, identity,
-                                       stream);
+      return cub::DeviceReduce::Reduce(scratch, bytes, x, y, per_output, combine, identity, stream);
     });
     return;
   }
-  if (unit_rows && kept.dims == 1 && kept.strides[0][0] == per_output &&
-      kept.strides[0][1] == 1 && per_output > kThreadPerOutputLimit / 16) {
+  if (unit_rows && kept.dims == 1 && kept.strides[0][0] == per_output && kept.strides[0][1] == 1 &&
+      per_output > kThreadPerOutputLimit / 16) {
     // Rows of per_output elements, one after another: a segmented reduction.
-    const auto starts =
-        thrust::make_transform_iterator(thrust::counting_iterator<int64_t>(0), SegmentStart{per_output});
+    const auto starts = thrust::make_transform_iterator(thrust::counting_iterator<int64_t>(0),
+                                                        SegmentStart{per_output});
     run_with_scratch(in.device(), [&](void* scratch, size_t& bytes) {
       return cub::DeviceSegmentedReduce::Reduce(scratch, bytes, x, y, outputs, starts, starts + 1,
                                                 combine, identity, stream);

@@ -60,9 +60,9 @@ void launch_softmax(cudaStream_t stream, const LineLayout& layout, const T* x, T
         static_cast<uint32_t>(rows), layout.lines.calculator<uint32_t>(), x, y, layout.length,
         layout.in_step, layout.out_step, log);
   } else {
-    softmax_kernel<T, Block><<<blocks, Block, 0, stream>>>(
-        rows, layout.lines.calculator<int64_t>(), x, y, layout.length, layout.in_step,
-        layout.out_step, log);
+    softmax_kernel<T, Block><<<blocks, Block, 0, stream>>>(rows, layout.lines.calculator<int64_t>(),
+                                                           x, y, layout.length, layout.in_step,
+                                                           layout.out_step, log);
   }
   NABLA_CUDA_CHECK_LAUNCH();
 }

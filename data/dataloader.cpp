@@ -19,7 +19,7 @@ namespace {
 // distribution. Reducing 64 random bits modulo i + 1 is biased by at most (i + 1) / 2^64, far
 // below anything a training run could notice.
 Tensor sample_order(int64_t count, bool shuffle, uint64_t seed, uint64_t epoch) {
-  Tensor order = nabla::empty({count}, kInt64);
+  Tensor order = nabla::empty({count}, TensorOptions(kInt64).device(kCPU));
   int64_t* values = order.data_ptr<int64_t>();
   std::iota(values, values + count, int64_t{0});
   if (shuffle) {

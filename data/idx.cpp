@@ -135,7 +135,7 @@ Tensor read_idx(const std::string& path) {
                          " bytes of trailing data");
   }
 
-  Tensor values = nabla::empty(dims, kUInt8);
+  Tensor values = nabla::empty(dims, TensorOptions(kUInt8).device(kCPU));
   read_exactly(stream, reinterpret_cast<char*>(values.data_ptr<uint8_t>()), data_bytes, path,
                "data");
   return values;

@@ -1,5 +1,6 @@
 // The autograd engine's behaviour: leaves and grads, accumulation, graph freeing, long chains,
 // grad mode, detach, in-place detection, hooks, anomaly mode, and hand-computed gradients.
+#include "device_test.h"
 #include "test_helpers.h"
 
 #include <cmath>
@@ -7,10 +8,12 @@
 namespace nabla {
 namespace {
 
+NABLA_DEVICE_SUITE(Autograd);
+
 using testing::expect_error;
 using testing::expect_tensor;
 
-TEST(Autograd, SeedArticleNetworkForwardAndGradients) {
+TEST_P(Autograd, SeedArticleNetworkForwardAndGradients) {
   // Inputs (2, 3); hidden weights (1, 1) and (-1, 1); output weights (2, -1).
   Tensor x = tensor({2.0, 3.0}, requires_grad());
   Tensor hidden_weights = tensor({{1.0, 1.0}, {-1.0, 1.0}}, requires_grad());
@@ -27,7 +30,7 @@ TEST(Autograd, SeedArticleNetworkForwardAndGradients) {
   expect_tensor<float>(x.grad(), {2}, {3.0f, 1.0f});
 }
 
-TEST(Autograd, LeavesAndNonLeaves) {
+TEST_P(Autograd, LeavesAndNonLeaves) {
   Tensor x = ones({2}, requires_grad());
   Tensor y = x * 2;
   EXPECT_TRUE(x.is_leaf());
@@ -42,7 +45,7 @@ TEST(Autograd, LeavesAndNonLeaves) {
   EXPECT_FALSE((plain * 2).requires_grad());
 }
 
-TEST(Autograd, SetRequiresGradOnlyForFloatingLeaves) {
+TEST_P(Autograd, SetRequiresGradOnlyForFloatingLeaves) {
   expect_error([] { tensor({1, 2}).set_requires_grad(true); }, {"set_requires_grad", "int64"});
   Tensor x = ones({2}).set_requires_grad(true);
   expect_error([&] { (x * 2).set_requires_grad(false); }, {"set_requires_grad", "not a leaf"});
@@ -50,7 +53,7 @@ TEST(Autograd, SetRequiresGradOnlyForFloatingLeaves) {
   EXPECT_FALSE(x.requires_grad());
 }
 
-TEST(Autograd, LeafGradAccumulatesAcrossBackwardCalls) {
+TEST_P(Autograd, LeafGradAccumulatesAcrossBackwardCalls) {
   Tensor x = tensor({1.0, 2.0}, requires_grad());
   (x * x).sum().backward();
   expect_tensor<float>(x.grad(), {2}, {2.0f, 4.0f});
@@ -58,7 +61,7 @@ TEST(Autograd, LeafGradAccumulatesAcrossBackwardCalls) {
   expect_tensor<float>(x.grad(), {2}, {5.0f, 7.0f});
 }
 
-TEST(Autograd, GradientsAddUpWhereATensorFeedsSeveralOps) {
+TEST_P(Autograd, GradientsAddUpWhereATensorFeedsSeveralOps) {
   Tensor x = tensor({1.0, -2.0, 3.0}, requires_grad());
   Tensor y = x * x + x.exp() + x;  // dy/dx = 2x + e^x + 1
   y.sum().backward();
@@ -67,7 +70,7 @@ TEST(Autograd, GradientsAddUpWhereATensorFeedsSeveralOps) {
   expect_tensor<float>(x.grad(), {3}, expected, 1e-5);
 }
 
-TEST(Autograd, NonLeafKeepsNoGradUnlessRetained) {
+TEST_P(Autograd, NonLeafKeepsNoGradUnlessRetained) {
   Tensor x = tensor({1.0, 2.0}, requires_grad());
   Tensor hidden = x * 3;
   Tensor kept = x * 5;
@@ -79,7 +82,7 @@ TEST(Autograd, NonLeafKeepsNoGradUnlessRetained) {
   expect_tensor<float>(x.grad(), {2}, {30.0f, 60.0f});   // d(15 x^2)/dx = 30 x
 }
 
-TEST(Autograd, BroadcastGradientsAreSummedToTheInputShape) {
+TEST_P(Autograd, BroadcastGradientsAreSummedToTheInputShape) {
   Tensor a = ones({2, 3}, requires_grad());
   Tensor b = tensor({1.0, 2.0, 3.0}, requires_grad());
   Tensor c = scalar_tensor(2.5, requires_grad());
@@ -89,7 +92,7 @@ TEST(Autograd, BroadcastGradientsAreSummedToTheInputShape) {
   expect_tensor<float>(a.grad(), {2, 3}, {1, 2, 3, 1, 2, 3});
 }
 
-TEST(Autograd, ChainOfOneHundredThousandOpsNeitherRecursesNorOverflows) {
+TEST_P(Autograd, ChainOfOneHundredThousandOpsNeitherRecursesNorOverflows) {
   Tensor x = tensor({1.0}, requires_grad());
   Tensor y = x;
   for (int i = 0; i < 100000; ++i) y = y * 1.0 + 1.0;  // dy/dx stays 1
@@ -100,14 +103,14 @@ TEST(Autograd, ChainOfOneHundredThousandOpsNeitherRecursesNorOverflows) {
   SUCCEED();
 }
 
-TEST(Autograd, SecondBackwardThroughAFreedGraphIsAnError) {
+TEST_P(Autograd, SecondBackwardThroughAFreedGraphIsAnError) {
   Tensor x = tensor({1.0, 2.0}, requires_grad());
   Tensor loss = (x.exp() * x).sum();
   loss.backward();
   expect_error([&] { loss.backward(); }, {"second time", "retain_graph"});
 }
 
-TEST(Autograd, RetainGraphAllowsASecondBackward) {
+TEST_P(Autograd, RetainGraphAllowsASecondBackward) {
   Tensor x = tensor({1.0, 2.0}, requires_grad());
   Tensor loss = (x * x).sum();
   loss.backward(Tensor(), /*retain_graph=*/true);
@@ -115,7 +118,7 @@ TEST(Autograd, RetainGraphAllowsASecondBackward) {
   expect_tensor<float>(x.grad(), {2}, {4.0f, 8.0f});
 }
 
-TEST(Autograd, NonScalarBackwardNeedsAnExplicitGradient) {
+TEST_P(Autograd, NonScalarBackwardNeedsAnExplicitGradient) {
   Tensor x = tensor({1.0, 2.0}, requires_grad());
   Tensor y = x * 2;
   expect_error([&] { y.backward(); }, {"backward", "scalar", "[2]"});
@@ -124,11 +127,11 @@ TEST(Autograd, NonScalarBackwardNeedsAnExplicitGradient) {
   expect_tensor<float>(x.grad(), {2}, {2.0f, 20.0f});
 }
 
-TEST(Autograd, BackwardOfATensorWithoutGradIsAnError) {
+TEST_P(Autograd, BackwardOfATensorWithoutGradIsAnError) {
   expect_error([] { ones({1}).sum().backward(); }, {"backward", "does not require grad"});
 }
 
-TEST(Autograd, NoGradGuardStopsRecording) {
+TEST_P(Autograd, NoGradGuardStopsRecording) {
   Tensor x = ones({2}, requires_grad());
   EXPECT_TRUE(is_grad_enabled());
   {
@@ -144,7 +147,7 @@ TEST(Autograd, NoGradGuardStopsRecording) {
   EXPECT_TRUE((x * 2).requires_grad());
 }
 
-TEST(Autograd, DetachSharesDataButLeavesTheGraph) {
+TEST_P(Autograd, DetachSharesDataButLeavesTheGraph) {
   Tensor x = tensor({1.0, 2.0}, requires_grad());
   Tensor y = x * 3;
   Tensor d = y.detach();
@@ -156,7 +159,7 @@ TEST(Autograd, DetachSharesDataButLeavesTheGraph) {
   expect_tensor<float>(x.grad(), {2}, {3.0f, 3.0f});
 }
 
-TEST(Autograd, InPlaceChangeOfASavedTensorIsCaughtAtBackward) {
+TEST_P(Autograd, InPlaceChangeOfASavedTensorIsCaughtAtBackward) {
   Tensor w = tensor({1.0, 2.0}, requires_grad());
   Tensor x = tensor({3.0, 4.0});
   Tensor loss = (w * x).sum();  // MulBackward saves x to compute w's gradient
@@ -164,7 +167,7 @@ TEST(Autograd, InPlaceChangeOfASavedTensorIsCaughtAtBackward) {
   expect_error([&] { loss.backward(); }, {"MulBackward", "in-place", "version 1", "expected 0"});
 }
 
-TEST(Autograd, InPlaceChangeThroughAViewIsCaughtToo) {
+TEST_P(Autograd, InPlaceChangeThroughAViewIsCaughtToo) {
   Tensor w = tensor({1.0, 2.0}, requires_grad());
   Tensor y = w.exp();  // ExpBackward saves its output
   Tensor loss = y.sum();
@@ -175,7 +178,7 @@ TEST(Autograd, InPlaceChangeThroughAViewIsCaughtToo) {
   expect_error([&] { loss.backward(); }, {"ExpBackward", "in-place"});
 }
 
-TEST(Autograd, InPlaceOpsRefuseTensorsInTheGraph) {
+TEST_P(Autograd, InPlaceOpsRefuseTensorsInTheGraph) {
   Tensor w = ones({2}, requires_grad());
   expect_error([&] { w.add_(1.0); }, {"add_", "leaf requiring grad", "NoGradGuard"});
   Tensor y = w * 2;
@@ -187,7 +190,7 @@ TEST(Autograd, InPlaceOpsRefuseTensorsInTheGraph) {
   expect_tensor<float>(w, {2}, {0.5f, 0.5f});
 }
 
-TEST(Autograd, HookSeesAndMayReplaceTheGradient) {
+TEST_P(Autograd, HookSeesAndMayReplaceTheGradient) {
   Tensor x = tensor({1.0, 2.0}, requires_grad());
   Tensor y = x * x;
   std::vector<float> seen;
@@ -198,7 +201,7 @@ TEST(Autograd, HookSeesAndMayReplaceTheGradient) {
   expect_tensor<float>(x.grad(), {2}, {20.0f, 40.0f});  // 10 * 2x
 }
 
-TEST(Autograd, HookOnALeafRunsBeforeAccumulation) {
+TEST_P(Autograd, HookOnALeafRunsBeforeAccumulation) {
   Tensor x = tensor({1.0, 2.0}, requires_grad());
   x.register_hook([](const Tensor& grad) { return grad.clamp_max(1.5); });
   (x * 3).sum().backward();
@@ -206,7 +209,7 @@ TEST(Autograd, HookOnALeafRunsBeforeAccumulation) {
   expect_error([] { ones({1}).register_hook([](const Tensor&) {}); }, {"register_hook"});
 }
 
-TEST(Autograd, AnomalyModeNamesTheOpThatProducedNaN) {
+TEST_P(Autograd, AnomalyModeNamesTheOpThatProducedNaN) {
   Tensor x = tensor({0.0, 4.0}, requires_grad());
   {
     // Without anomaly mode the infinite gradient of sqrt at 0 passes silently.
@@ -219,7 +222,7 @@ TEST(Autograd, AnomalyModeNamesTheOpThatProducedNaN) {
   expect_error([&] { loss.backward(); }, {"anomaly", "SqrtBackward", "nan"});
 }
 
-TEST(Autograd, MaxOfTiesSharesTheGradientEvenly) {
+TEST_P(Autograd, MaxOfTiesSharesTheGradientEvenly) {
   Tensor x = tensor({1.0, 3.0, 3.0}, requires_grad());
   x.max().backward();
   expect_tensor<float>(x.grad(), {3}, {0.0f, 0.5f, 0.5f});
@@ -228,7 +231,7 @@ TEST(Autograd, MaxOfTiesSharesTheGradientEvenly) {
   expect_tensor<float>(y.grad(), {2, 2}, {0.0f, 1.0f, 1.0f, 0.0f});
 }
 
-TEST(Autograd, MaxAlongADimSendsTheGradientToTheChosenIndex) {
+TEST_P(Autograd, MaxAlongADimSendsTheGradientToTheChosenIndex) {
   Tensor x = tensor({{1.0, 3.0, 3.0}, {7.0, 2.0, 0.0}}, requires_grad());
   auto [values, indices] = x.max(1);
   expect_tensor<int64_t>(indices, {2}, {1, 0});  // the first of equal maxima
@@ -236,13 +239,13 @@ TEST(Autograd, MaxAlongADimSendsTheGradientToTheChosenIndex) {
   expect_tensor<float>(x.grad(), {2, 3}, {0.0f, 1.0f, 0.0f, 10.0f, 0.0f, 0.0f});
 }
 
-TEST(Autograd, IntegerOutputsRecordNothing) {
+TEST_P(Autograd, IntegerOutputsRecordNothing) {
   Tensor x = tensor({1.0, 3.0}, requires_grad());
   EXPECT_FALSE(x.argmax().requires_grad());
   EXPECT_FALSE((x > 2).requires_grad());
 }
 
-TEST(Autograd, GradientFlowsThroughDtypeConversion) {
+TEST_P(Autograd, GradientFlowsThroughDtypeConversion) {
   Tensor x = tensor({1.0, 2.0}, kFloat64).set_requires_grad(true);
   (x.to(kFloat32) * 2).sum().backward();
   EXPECT_EQ(x.grad().dtype(), kFloat64);

@@ -1,5 +1,6 @@
 // User-defined differentiable ops through autograd::Function: values, gradients, context and
 // errors.
+#include "device_test.h"
 #include "test_helpers.h"
 
 #include <memory>
@@ -8,6 +9,8 @@
 
 namespace nabla {
 namespace {
+
+NABLA_DEVICE_SUITE(CustomFunction);
 
 using autograd::AutogradContext;
 
@@ -94,7 +97,7 @@ struct Identity : autograd::Function<Identity> {
   }
 };
 
-TEST(CustomFunction, ForwardComputesTheUsersValues) {
+TEST_P(CustomFunction, ForwardComputesTheUsersValues) {
   const Tensor x = leaf(tensor({1.0, -2.0, 0.5}, kFloat64));
   const Tensor y = Cube::apply(x);
   testing::expect_tensor<double>(y, {3}, {1.0, -8.0, 0.125});
@@ -103,20 +106,20 @@ TEST(CustomFunction, ForwardComputesTheUsersValues) {
   EXPECT_STREQ(y.grad_fn()->name(), "CustomFunctionBackward");
 }
 
-TEST(CustomFunction, BackwardDeliversTheUsersGradient) {
+TEST_P(CustomFunction, BackwardDeliversTheUsersGradient) {
   const Tensor x = leaf(tensor({1.0, -2.0, 0.5}, kFloat64));
   Cube::apply(x).sum().backward();
   testing::expect_tensor<double>(x.grad(), {3}, {3.0, 12.0, 0.75}, 1e-12);
 }
 
-TEST(CustomFunction, ChainsWithBuiltInOpsOnBothSides) {
+TEST_P(CustomFunction, ChainsWithBuiltInOpsOnBothSides) {
   // d/dx sum(2 * (x + 1)^3) = 6 (x + 1)^2.
   const Tensor x = leaf(tensor({0.0, 1.0, -3.0}, kFloat64));
   (Cube::apply(x + 1) * 2).sum().backward();
   testing::expect_tensor<double>(x.grad(), {3}, {6.0, 24.0, 24.0}, 1e-12);
 }
 
-TEST(CustomFunction, CubePassesGradcheck) {
+TEST_P(CustomFunction, CubePassesGradcheck) {
   manual_seed(3);
   const autograd::GradcheckResult r =
       autograd::gradcheck([](const std::vector<Tensor>& in) { return Cube::apply(in[0]); },
@@ -124,7 +127,7 @@ TEST(CustomFunction, CubePassesGradcheck) {
   EXPECT_TRUE(r.ok) << r.report;
 }
 
-TEST(CustomFunction, NonTensorArgumentsGetAnUndefinedGradient) {
+TEST_P(CustomFunction, NonTensorArgumentsGetAnUndefinedGradient) {
   const Tensor x = leaf(tensor({1.0, 2.0}, kFloat64));
   const Tensor y = ScaleBy::apply(x, 2.5);
   testing::expect_tensor<double>(y, {2}, {2.5, 5.0});
@@ -132,7 +135,7 @@ TEST(CustomFunction, NonTensorArgumentsGetAnUndefinedGradient) {
   testing::expect_tensor<double>(x.grad(), {2}, {2.5, 2.5});
 }
 
-TEST(CustomFunction, TensorsAfterANonTensorArgumentGetTheirOwnGradients) {
+TEST_P(CustomFunction, TensorsAfterANonTensorArgumentGetTheirOwnGradients) {
   const Tensor a = leaf(tensor({1.0, 2.0}, kFloat64));
   const Tensor b = leaf(tensor({{10.0, 20.0}, {30.0, 40.0}}, kFloat64));  // broadcasts a
   const Tensor y = ScaleAndAdd::apply(a, -3.0, b);
@@ -147,14 +150,14 @@ TEST(CustomFunction, TensorsAfterANonTensorArgumentGetTheirOwnGradients) {
   EXPECT_TRUE(r.ok) << r.report;
 }
 
-TEST(CustomFunction, BackwardReturningTheWrongNumberOfGradientsIsAClearError) {
+TEST_P(CustomFunction, BackwardReturningTheWrongNumberOfGradientsIsAClearError) {
   const Tensor x = leaf(tensor({1.0, 2.0}, kFloat64));
   const Tensor y = TooManyGradients::apply(x);
   testing::expect_error([&] { y.sum().backward(); },
                         {"custom function", "returned 2 gradients", "forward took 1"});
 }
 
-TEST(CustomFunction, NeedsInputGradTellsWhichArgumentsNeedAGradient) {
+TEST_P(CustomFunction, NeedsInputGradTellsWhichArgumentsNeedAGradient) {
   const Tensor a = leaf(tensor({1.0, 2.0}, kFloat64));
   const Tensor b = tensor({3.0, 4.0}, kFloat64);  // a constant
   RecordingMul::seen_in_forward.clear();
@@ -171,7 +174,7 @@ TEST(CustomFunction, NeedsInputGradTellsWhichArgumentsNeedAGradient) {
   EXPECT_EQ(RecordingMul::seen_in_backward, (std::vector<bool>{false, true}));
 }
 
-TEST(CustomFunction, NeedsInputGradIsFalseWhenNothingIsRecorded) {
+TEST_P(CustomFunction, NeedsInputGradIsFalseWhenNothingIsRecorded) {
   const Tensor a = leaf(tensor({1.0, 2.0}, kFloat64));
   RecordingMul::seen_in_forward.clear();
   {
@@ -185,7 +188,7 @@ TEST(CustomFunction, NeedsInputGradIsFalseWhenNothingIsRecorded) {
   EXPECT_EQ(RecordingMul::seen_in_forward, (std::vector<bool>{false, false}));
 }
 
-TEST(CustomFunction, ModifyingASavedTensorInPlaceBeforeBackwardIsAnError) {
+TEST_P(CustomFunction, ModifyingASavedTensorInPlaceBeforeBackwardIsAnError) {
   Tensor x = leaf(tensor({1.0, 2.0}, kFloat64));
   const Tensor y = Cube::apply(x);
   {
@@ -195,7 +198,7 @@ TEST(CustomFunction, ModifyingASavedTensorInPlaceBeforeBackwardIsAnError) {
   testing::expect_error([&] { y.sum().backward(); }, {"in-place", "CustomFunctionBackward"});
 }
 
-TEST(CustomFunction, SavingItsOwnOutputGivesTheRightGradientAndNoReferenceCycle) {
+TEST_P(CustomFunction, SavingItsOwnOutputGivesTheRightGradientAndNoReferenceCycle) {
   const Tensor x = leaf(tensor({0.0, 1.0}, kFloat64));
   std::weak_ptr<autograd::Node> node;
   {
@@ -207,7 +210,7 @@ TEST(CustomFunction, SavingItsOwnOutputGivesTheRightGradientAndNoReferenceCycle)
   EXPECT_TRUE(node.expired()) << "the node outlived its output: its saved output keeps it alive";
 }
 
-TEST(CustomFunction, ReturningAnInputGivesANewTensorAndLeavesTheInputALeaf) {
+TEST_P(CustomFunction, ReturningAnInputGivesANewTensorAndLeavesTheInputALeaf) {
   const Tensor x = leaf(tensor({1.0, 2.0}, kFloat64));
   const Tensor y = Identity::apply(x);
   EXPECT_TRUE(x.is_leaf());

@@ -1,6 +1,7 @@
 // nn: the Module API (registration, dotted names, train/eval, zero_grad, to, printing), every
 // layer's forward and every loss against values computed by hand, gradcheck through each module
 // and loss, and nn::init's formulas.
+#include "device_test.h"
 #include "test_helpers.h"
 
 #include <cmath>
@@ -15,6 +16,11 @@
 
 namespace nabla {
 namespace {
+
+NABLA_DEVICE_SUITE(NnModule);
+NABLA_DEVICE_SUITE(NnLayer);
+NABLA_DEVICE_SUITE(NnLoss);
+NABLA_DEVICE_SUITE(NnInit);
 
 using testing::expect_error;
 using testing::expect_tensor;
@@ -90,7 +96,7 @@ struct Open : nn::Module {
 // Module API
 // ------------------------------------------------------------------------------------------------
 
-TEST(NnModule, NamedParametersAreDottedAndInRegistrationOrder) {
+TEST_P(NnModule, NamedParametersAreDottedAndInRegistrationOrder) {
   auto net = std::make_shared<Net>();
   const Named named = net->named_parameters();
   EXPECT_EQ(names_of(named), (std::vector<std::string>{"scale", "fc1.weight", "fc1.bias",
@@ -122,7 +128,7 @@ TEST(NnModule, NamedParametersAreDottedAndInRegistrationOrder) {
   EXPECT_EQ(count, 27);
 }
 
-TEST(NnModule, ChildrenAndNamedChildren) {
+TEST_P(NnModule, ChildrenAndNamedChildren) {
   auto net = std::make_shared<Net>();
   const auto named = net->named_children();
   ASSERT_EQ(named.size(), 3u);
@@ -141,7 +147,7 @@ TEST(NnModule, ChildrenAndNamedChildren) {
   EXPECT_EQ(net->name(), "Net");
 }
 
-TEST(NnModule, BuffersAreNamedWalkedAndNotParameters) {
+TEST_P(NnModule, BuffersAreNamedWalkedAndNotParameters) {
   auto net = std::make_shared<Net>();
   const Named named = net->named_buffers();
   EXPECT_EQ(names_of(named), (std::vector<std::string>{"steps", "running_mean", "counter.count"}));
@@ -155,7 +161,7 @@ TEST(NnModule, BuffersAreNamedWalkedAndNotParameters) {
   for (const auto& [name, p] : net->named_parameters()) EXPECT_NE(name, "steps");
 }
 
-TEST(NnModule, RegistrationChecksNames) {
+TEST_P(NnModule, RegistrationChecksNames) {
   Open m;
   m.register_parameter("w", zeros({2}));
   expect_error([&] { m.register_parameter("w", zeros({2})); },
@@ -176,7 +182,7 @@ TEST(NnModule, RegistrationChecksNames) {
   EXPECT_EQ(names_of(m.named_parameters()), (std::vector<std::string>{"w", "frozen"}));
 }
 
-TEST(NnModule, TrainAndEvalPropagateToChildren) {
+TEST_P(NnModule, TrainAndEvalPropagateToChildren) {
   auto net = std::make_shared<Net>();
   EXPECT_TRUE(net->is_training());  // modules start in training mode
   EXPECT_TRUE(net->fc1->is_training());
@@ -204,7 +210,7 @@ TEST(NnModule, TrainAndEvalPropagateToChildren) {
   EXPECT_TRUE(seq->children()[1]->is_training());
 }
 
-TEST(NnModule, ZeroGradSetsToNoneOrFillsZeros) {
+TEST_P(NnModule, ZeroGradSetsToNoneOrFillsZeros) {
   auto net = std::make_shared<Net>();
   net->forward(ones({2, 3})).sum().backward();
   for (const auto& [name, p] : net->named_parameters()) {
@@ -232,7 +238,7 @@ TEST(NnModule, ZeroGradSetsToNoneOrFillsZeros) {
   EXPECT_FALSE(fresh->fc1->weight.grad().defined());
 }
 
-TEST(NnModule, ToFloat64ConvertsInPlaceAndHeldHandlesSeeIt) {
+TEST_P(NnModule, ToFloat64ConvertsInPlaceAndHeldHandlesSeeIt) {
   auto net = std::make_shared<Net>();
   const Tensor held_weight = net->fc1->weight;  // handles taken before the conversion
   const Tensor held_bias = net->parameters()[2];
@@ -263,7 +269,7 @@ TEST(NnModule, ToFloat64ConvertsInPlaceAndHeldHandlesSeeIt) {
   EXPECT_EQ(held_weight.dtype(), kFloat32);
 }
 
-TEST(NnModule, ToConvertsExistingGradients) {
+TEST_P(NnModule, ToConvertsExistingGradients) {
   // As PyTorch's Module.to: a parameter's accumulated .grad follows the parameter's dtype.
   nn::Linear fc(2, 1);
   {
@@ -280,7 +286,7 @@ TEST(NnModule, ToConvertsExistingGradients) {
   expect_tensor<double>(fc->weight.grad(), {1, 2}, {0.0, 0.0});
 }
 
-TEST(NnModule, SequentialNamesChildrenByIndex) {
+TEST_P(NnModule, SequentialNamesChildrenByIndex) {
   nn::Sequential seq(nn::Linear(2, 3), nn::ReLU(), nn::Linear(3, 1));
   EXPECT_EQ(seq->size(), 3u);
   EXPECT_EQ(names_of(seq->named_parameters()),
@@ -300,7 +306,7 @@ TEST(NnModule, SequentialNamesChildrenByIndex) {
             (std::vector<std::string>{"0.0.weight", "0.0.bias"}));
 }
 
-TEST(NnModule, SequentialRunsStepsInOrder) {
+TEST_P(NnModule, SequentialRunsStepsInOrder) {
   // Linear(1, 1) with w = -2, b = 1, then ReLU, then Linear(1, 1) with w = 3, b = 0.5:
   // x = 0 -> 1 -> 1 -> 3.5; x = 1 -> -1 -> 0 -> 0.5; x = -1 -> 3 -> 3 -> 9.5.
   nn::Linear first(1, 1), last(1, 1);
@@ -315,7 +321,7 @@ TEST(NnModule, SequentialRunsStepsInOrder) {
   expect_tensor<float>(seq(tensor({{0.0f}})), {1, 1}, {6.5f});
 }
 
-TEST(NnModule, PrintsTheModuleTree) {
+TEST_P(NnModule, PrintsTheModuleTree) {
   nn::Sequential seq(nn::Linear(2, 3), nn::ReLU(), nn::Dropout(0.25),
                      nn::Linear(nn::LinearOptions(3, 1).bias(false)));
   EXPECT_EQ(printed(*seq),
@@ -346,7 +352,7 @@ TEST(NnModule, PrintsTheModuleTree) {
   EXPECT_EQ(printed(*nn::LogSoftmax(-1)), "LogSoftmax(dim=-1)");
 }
 
-TEST(NnModule, EmptyHolderGivesAClearError) {
+TEST_P(NnModule, EmptyHolderGivesAClearError) {
   nn::Linear fc{nullptr};
   EXPECT_TRUE(fc.is_empty());
   expect_error([&] { fc(ones({1, 2})); }, {"empty", "nullptr"});
@@ -376,7 +382,7 @@ nn::Linear hand_set_linear() {
   return fc;
 }
 
-TEST(NnLayer, LinearForwardWithHandSetWeights) {
+TEST_P(NnLayer, LinearForwardWithHandSetWeights) {
   nn::Linear fc = hand_set_linear();
   // x = [[1, 1, 1], [2, -1, 0]]:
   // y00 = 1 + 2 + 3 + 0.5 = 6.5;  y01 = -1 + 0 + 0.5 - 1 = -1.5;
@@ -391,7 +397,7 @@ TEST(NnLayer, LinearForwardWithHandSetWeights) {
   expect_tensor<float>(F::linear(x, fc->weight, fc->bias), {2, 2}, {6.5f, -1.5f, 0.5f, -3.0f});
 }
 
-TEST(NnLayer, LinearBackwardByHand) {
+TEST_P(NnLayer, LinearBackwardByHand) {
   nn::Linear fc = hand_set_linear();
   const Tensor x = leaf(tensor({{1.0f, 1.0f, 1.0f}, {2.0f, -1.0f, 0.0f}}));
   fc(x).sum().backward();
@@ -402,7 +408,7 @@ TEST(NnLayer, LinearBackwardByHand) {
   expect_tensor<float>(x.grad(), {2, 3}, {0, 2, 3.5f, 0, 2, 3.5f});
 }
 
-TEST(NnLayer, LinearWithoutBiasAndWithInitConstants) {
+TEST_P(NnLayer, LinearWithoutBiasAndWithInitConstants) {
   nn::Linear fc(nn::LinearOptions(3, 2).bias(false));
   EXPECT_FALSE(fc->bias.defined());
   EXPECT_EQ(names_of(fc->named_parameters()), (std::vector<std::string>{"weight"}));
@@ -417,7 +423,7 @@ TEST(NnLayer, LinearWithoutBiasAndWithInitConstants) {
   expect_tensor<float>(biased(tensor({{1.0f, 2.0f, 3.0f}})), {1, 2}, {3.25f, 3.25f});
 }
 
-TEST(NnLayer, SeedArticleNetworkThroughLinearLayers) {
+TEST_P(NnLayer, SeedArticleNetworkThroughLinearLayers) {
   // Inputs (2, 3), hidden weights (1, 1) and (-1, 1), output weights (2, -1), no biases:
   // hidden = (2 + 3, -2 + 3) = (5, 1); output = 2 * 5 - 1 = 9.
   // With ReLU on hidden nothing changes (both positive). With inputs (3, 1): hidden = (4, -2),
@@ -435,14 +441,14 @@ TEST(NnLayer, SeedArticleNetworkThroughLinearLayers) {
   expect_tensor<float>(output(F::relu(hidden(tensor({3.0f, 1.0f})))), {1}, {8.0f});
 }
 
-TEST(NnLayer, LinearErrors) {
+TEST_P(NnLayer, LinearErrors) {
   nn::Linear fc(3, 2);
   expect_error([&] { fc(ones({2, 4})); }, {"linear", "[2, 4]", "3", "[2, 3]"});
   expect_error([&] { nn::Linear(0, 2); }, {"Linear", "positive", "0"});
   expect_error([&] { F::linear(ones({2, 3}), ones({3})); }, {"linear", "2-D", "[3]"});
 }
 
-TEST(NnLayer, LinearInitIsThePhiloxDrawsOfKaimingUniform) {
+TEST_P(NnLayer, LinearInitIsThePhiloxDrawsOfKaimingUniform) {
   // Kaiming-uniform with a = sqrt(5): gain = sqrt(2 / (1 + 5)) = 1/sqrt(3), bound =
   // sqrt(3) * gain / sqrt(in) = 1/sqrt(in) = 0.5 for in = 4. The bias bound is 1/sqrt(4) too.
   // After manual_seed the weight is the generator's call 0 and the bias call 1.
@@ -466,7 +472,7 @@ TEST(NnLayer, LinearInitIsThePhiloxDrawsOfKaimingUniform) {
               1e-6);
 }
 
-TEST(NnLayer, LinearInitBoundsAndSpread) {
+TEST_P(NnLayer, LinearInitBoundsAndSpread) {
   manual_seed(7);
   nn::Linear fc(256, 256);
   // bound = 1/sqrt(256) = 1/16 = 0.0625 for both the weight and the bias.
@@ -488,7 +494,7 @@ TEST(NnLayer, LinearInitBoundsAndSpread) {
   EXPECT_GT(max_abs(narrow->weight), 0.09);  // 700 draws: P(all below 0.9 bound) = 0.9^700
 }
 
-TEST(NnLayer, ReLUSigmoidTanh) {
+TEST_P(NnLayer, ReLUSigmoidTanh) {
   expect_tensor<float>(nn::ReLU()(tensor({-2.0f, -0.5f, 0.0f, 0.5f, 3.0f})), {5},
                        {0.0f, 0.0f, 0.0f, 0.5f, 3.0f});
   // sigmoid(0) = 1/2; sigmoid(ln 3) = 1 / (1 + 1/3) = 3/4; sigmoid(-ln 3) = 1/4.
@@ -504,7 +510,7 @@ TEST(NnLayer, ReLUSigmoidTanh) {
   EXPECT_EQ(nn::ReLU()(ones({2, 3, 4})).sizes(), (Shape{2, 3, 4}));
 }
 
-TEST(NnLayer, ActivationGradientsByHand) {
+TEST_P(NnLayer, ActivationGradientsByHand) {
   // relu' = 1 where x > 0; sigmoid' = s (1 - s) = 3/16 at ln 3; tanh' = 1 - t^2 = 0.64 at ln 2.
   Tensor x = leaf(tensor({-1.0f, 2.0f}));
   nn::ReLU()(x).sum().backward();
@@ -517,7 +523,7 @@ TEST(NnLayer, ActivationGradientsByHand) {
   expect_tensor<float>(t.grad(), {1}, {0.64f}, 1e-6);
 }
 
-TEST(NnLayer, ThresholdIsTheStepActivation) {
+TEST_P(NnLayer, ThresholdIsTheStepActivation) {
   // y = x if x > 0.5 else -1: -3 -> -1; 0.5 is not above 0.5 -> -1; 0.75 and 2 pass.
   nn::Threshold step(0.5, -1);
   Tensor x = leaf(tensor({-3.0f, 0.5f, 0.75f, 2.0f}));
@@ -535,7 +541,7 @@ TEST(NnLayer, ThresholdIsTheStepActivation) {
   expect_tensor<double>(step(tensor({0.0, 1.0}, kFloat64)), {2}, {-1.0, 1.0});
 }
 
-TEST(NnLayer, SoftmaxAndLogSoftmaxAlongADim) {
+TEST_P(NnLayer, SoftmaxAndLogSoftmaxAlongADim) {
   // Row 0: exp(0, ln 2, ln 5) = (1, 2, 5), sum 8 -> (1/8, 1/4, 5/8).
   // Row 1: exp(ln 3, 0, 0) = (3, 1, 1), sum 5 -> (3/5, 1/5, 1/5).
   const float ln2 = std::log(2.0f), ln3 = std::log(3.0f), ln5 = std::log(5.0f);
@@ -560,7 +566,7 @@ TEST(NnLayer, SoftmaxAndLogSoftmaxAlongADim) {
   expect_error([&] { nn::Softmax(2)(x); }, {"softmax", "2"});
 }
 
-TEST(NnLayer, SoftmaxGradientByHand) {
+TEST_P(NnLayer, SoftmaxGradientByHand) {
   // d softmax_i / d x_j = p_i (delta_ij - p_j). With weights g = (1, 0, 0) on the outputs of
   // softmax(0, ln 2, ln 5) = (1/8, 1/4, 5/8): grad_j = p_0 (delta_0j - p_j)
   // = (1/8 * 7/8, -1/8 * 1/4, -1/8 * 5/8) = (7/64, -2/64, -5/64).
@@ -570,7 +576,7 @@ TEST(NnLayer, SoftmaxGradientByHand) {
   expect_tensor<float>(x.grad(), {3}, {7.0f / 64, -2.0f / 64, -5.0f / 64}, 1e-6);
 }
 
-TEST(NnLayer, FlattenAndIdentity) {
+TEST_P(NnLayer, FlattenAndIdentity) {
   const Tensor x = arange(24, kFloat32).reshape({2, 3, 4});
   std::vector<float> values(24);
   for (int i = 0; i < 24; ++i) values[i] = static_cast<float>(i);
@@ -593,7 +599,7 @@ TEST(NnLayer, FlattenAndIdentity) {
   EXPECT_EQ(y.impl(), x.impl());
 }
 
-TEST(NnLayer, DropoutIsIdentityInEvalMode) {
+TEST_P(NnLayer, DropoutIsIdentityInEvalMode) {
   nn::Dropout dropout(0.5);
   dropout->eval();
   const Tensor x = arange(1, 101, 1, kFloat32);
@@ -603,7 +609,7 @@ TEST(NnLayer, DropoutIsIdentityInEvalMode) {
   EXPECT_EQ(F::dropout(x, 0.9, false).impl(), x.impl());
 }
 
-TEST(NnLayer, DropoutMaskIsThePhiloxDrawOfTheNextCall) {
+TEST_P(NnLayer, DropoutMaskIsThePhiloxDrawOfTheNextCall) {
   // With p = 1/4, element i is kept iff u_i >= 1/4, for u_i = uniform(seed, call, i) in [0, 1),
   // and kept elements are scaled by 1 / (1 - 1/4) = 4/3. After manual_seed the call is 0.
   const uint64_t seed = 20240611;
@@ -637,7 +643,7 @@ TEST(NnLayer, DropoutMaskIsThePhiloxDrawOfTheNextCall) {
   EXPECT_EQ(dropout(x).to_vector<float>(), y);
 }
 
-TEST(NnLayer, DropoutFloat64AndGradient) {
+TEST_P(NnLayer, DropoutFloat64AndGradient) {
   // float64 input draws float64 uniforms (two Philox lanes per value).
   const uint64_t seed = 99;
   manual_seed(seed);
@@ -653,7 +659,7 @@ TEST(NnLayer, DropoutFloat64AndGradient) {
   }
 }
 
-TEST(NnLayer, DropoutEdgeProbabilities) {
+TEST_P(NnLayer, DropoutEdgeProbabilities) {
   const Tensor x = tensor({1.0f, -2.0f, 3.0f});
   // p = 0 keeps everything unscaled, p = 1 drops everything.
   expect_tensor<float>(nn::Dropout(0.0)(x), {3}, {1.0f, -2.0f, 3.0f});
@@ -686,7 +692,7 @@ Tensor ce_targets() {
   return tensor({2, 0, 1});
 }
 
-TEST(NnLoss, CrossEntropyReductions) {
+TEST_P(NnLoss, CrossEntropyReductions) {
   const Tensor x = ce_logits(), t = ce_targets();
   expect_tensor<float>(nn::CrossEntropyLoss()(x, t), {}, {static_cast<float>(std::log(2.0))}, 1e-6);
   expect_tensor<float>(F::cross_entropy(x, t, nn::CrossEntropyOptions().reduction(nn::kSum)), {},
@@ -698,7 +704,7 @@ TEST(NnLoss, CrossEntropyReductions) {
                        1e-6);
 }
 
-TEST(NnLoss, CrossEntropyGradientIsSoftmaxMinusOneHotOverN) {
+TEST_P(NnLoss, CrossEntropyGradientIsSoftmaxMinusOneHotOverN) {
   Tensor x = leaf(ce_logits());
   nn::CrossEntropyLoss()(x, ce_targets()).backward();
   // (p - onehot) / 3:
@@ -724,7 +730,7 @@ TEST(NnLoss, CrossEntropyGradientIsSoftmaxMinusOneHotOverN) {
                        1e-6);
 }
 
-TEST(NnLoss, CrossEntropyIgnoreIndex) {
+TEST_P(NnLoss, CrossEntropyIgnoreIndex) {
   const Tensor x = ce_logits();
   // The default ignore_index -100 on row 1: the mean is over rows 0 and 2 only,
   // (ln 1.6 + ln 3) / 2 = ln 4.8 / 2.
@@ -750,7 +756,7 @@ TEST(NnLoss, CrossEntropyIgnoreIndex) {
   expect_tensor<float>(nn::CrossEntropyLoss()(x, tensor({-100, -100, -100})), {}, {NAN});
 }
 
-TEST(NnLoss, CrossEntropyLabelSmoothing) {
+TEST_P(NnLoss, CrossEntropyLabelSmoothing) {
   // With smoothing s over C classes the target is (1 - s) onehot + s / C, so
   // loss = (1 - s)(-log p_y) + s * mean_c(-log p_c). s = 0.3, C = 3:
   // row 0: -log p = (ln 8, ln 4, ln 1.6): 0.7 ln 1.6 + 0.1 (ln 8 + ln 4 + ln 1.6)
@@ -790,7 +796,7 @@ TEST(NnLoss, CrossEntropyLabelSmoothing) {
       {"cross_entropy", "label_smoothing", "1.5"});
 }
 
-TEST(NnLoss, CrossEntropyUnbatchedInput) {
+TEST_P(NnLoss, CrossEntropyUnbatchedInput) {
   // One sample: logits [3] and a 0-dim target; row 0 above, loss ln 1.6 as a 0-dim tensor.
   Tensor x = leaf(tensor({0.0f, std::log(2.0f), std::log(5.0f)}));
   const Tensor target = scalar_tensor(2, kInt64);
@@ -805,7 +811,7 @@ TEST(NnLoss, CrossEntropyUnbatchedInput) {
                {"cross_entropy", "[3]", "0-dim", "[1]"});
 }
 
-TEST(NnLoss, CrossEntropyErrors) {
+TEST_P(NnLoss, CrossEntropyErrors) {
   const Tensor x = ce_logits();
   // Wrong target dtype.
   expect_error(
@@ -843,7 +849,7 @@ TEST(NnLoss, CrossEntropyErrors) {
       {"cross_entropy", "floating point", "int64"});
 }
 
-TEST(NnLoss, NLLLoss) {
+TEST_P(NnLoss, NLLLoss) {
   // log-probabilities rows (-1, -2, -3) and (-0.5, -1.5, -2.5); targets 2 and 0 pick -3 and -0.5:
   // losses (3, 0.5), mean 1.75, sum 3.5.
   const Tensor logp = tensor({{-1.0f, -2.0f, -3.0f}, {-0.5f, -1.5f, -2.5f}});
@@ -868,7 +874,7 @@ TEST(NnLoss, NLLLoss) {
   expect_error([&] { nn::NLLLoss()(logp, tensor({0, 1, 2})); }, {"nll_loss", "[3]", "[2, 3]"});
 }
 
-TEST(NnLoss, MSELoss) {
+TEST_P(NnLoss, MSELoss) {
   // Differences (1, 0, -2, 0.5), squares (1, 0, 4, 0.25): sum 5.25, mean 1.3125.
   const Tensor target = tensor({0.0f, 2.0f, 5.0f, 3.5f});
   Tensor x = leaf(tensor({1.0f, 2.0f, 3.0f, 4.0f}));
@@ -882,7 +888,7 @@ TEST(NnLoss, MSELoss) {
   expect_error([] { F::mse_loss(ones({2, 3}), ones({3})); }, {"mse_loss", "[2, 3]", "[3]"});
 }
 
-TEST(NnLoss, SeedArticleSumOfSquaredErrorsIsMSEWithSum) {
+TEST_P(NnLoss, SeedArticleSumOfSquaredErrorsIsMSEWithSum) {
   // The seed network (hidden weights (1, 1), (-1, 1); output weights (2, -1); no biases) gives 9
   // for inputs (2, 3) and 4 for inputs (1, 1) (hidden (2, 0), output 2 * 2 - 0). With targets 10
   // and 3 the sum of squared errors is (9 - 10)^2 + (4 - 3)^2 = 2.
@@ -907,7 +913,7 @@ TEST(NnLoss, SeedArticleSumOfSquaredErrorsIsMSEWithSum) {
   expect_tensor<float>(hidden->weight.grad(), {2, 2}, {-4.0f, -8.0f, 2.0f, 4.0f});
 }
 
-TEST(NnLoss, L1Loss) {
+TEST_P(NnLoss, L1Loss) {
   // |differences| (1, 0, 2, 0.5): sum 3.5, mean 0.875.
   const Tensor target = tensor({0.0f, 2.0f, 5.0f, 3.5f});
   const Tensor x = tensor({1.0f, 2.0f, 3.0f, 4.0f});
@@ -921,7 +927,7 @@ TEST(NnLoss, L1Loss) {
   expect_error([] { F::l1_loss(ones({2}), ones({2, 1})); }, {"l1_loss", "[2]", "[2, 1]"});
 }
 
-TEST(NnLoss, BCEWithLogitsLoss) {
+TEST_P(NnLoss, BCEWithLogitsLoss) {
   // -(y log s + (1 - y) log(1 - s)) with s = sigmoid(x):
   // x = 0, y = 1: -log(1/2) = ln 2; x = ln 3, y = 0: -log(1/4) = ln 4; x = -ln 3, y = 1: ln 4.
   // Mean (ln 2 + 2 ln 4) / 3 = 5 ln 2 / 3; sum 5 ln 2.
@@ -944,7 +950,7 @@ TEST(NnLoss, BCEWithLogitsLoss) {
                        {static_cast<float>(std::log(16.0 / 3) / 2)}, 1e-6);
 }
 
-TEST(NnLoss, BCEWithLogitsLargeLogitsStayFinite) {
+TEST_P(NnLoss, BCEWithLogitsLargeLogitsStayFinite) {
   // x = (100, -100, 100, -100), y = (1, 0, 0, 1): right answers cost log(1 + e^-100) ~ 0, wrong
   // ones cost 100 + log(1 + e^-100) ~ 100; the naive log(sigmoid) would give inf.
   Tensor x = leaf(tensor({100.0f, -100.0f, 100.0f, -100.0f}));
@@ -963,7 +969,7 @@ TEST(NnLoss, BCEWithLogitsLargeLogitsStayFinite) {
       {2}, {1000.0, 0.0}, 1e-9);
 }
 
-TEST(NnLoss, BCEWithLogitsErrors) {
+TEST_P(NnLoss, BCEWithLogitsErrors) {
   expect_error(
       [] {
         F::binary_cross_entropy_with_logits(ones({2, 3}), ones({3}));
@@ -1013,12 +1019,16 @@ Tensor normal(const Shape& shape) {
   return leaf(randn(shape, kFloat64));
 }
 
-class NnGradcheck : public ::testing::Test {
+class NnGradcheck : public testing::DeviceTest {
  protected:
-  void SetUp() override { manual_seed(31337); }
+  void SetUp() override {
+    DeviceTest::SetUp();
+    manual_seed(31337);
+  }
 };
+NABLA_INSTANTIATE_DEVICE_SUITE(NnGradcheck);
 
-TEST_F(NnGradcheck, Linear) {
+TEST_P(NnGradcheck, Linear) {
   nn::Linear fc(4, 3);
   fc->to(kFloat64);
   EXPECT_TRUE(module_gradients_match(
@@ -1037,7 +1047,7 @@ TEST_F(NnGradcheck, Linear) {
   EXPECT_TRUE(fc->weight.is_leaf());
 }
 
-TEST_F(NnGradcheck, SequentialLinearTanhLinear) {
+TEST_P(NnGradcheck, SequentialLinearTanhLinear) {
   nn::Sequential seq(nn::Linear(3, 5), nn::Tanh(), nn::Linear(5, 2));
   seq->to(kFloat64);
   ASSERT_EQ(seq->parameters().size(), 4u);
@@ -1051,7 +1061,7 @@ TEST_F(NnGradcheck, SequentialLinearTanhLinear) {
       *net, [&](const Tensor& x) { return net->forward(x); }, normal({3, 3})));
 }
 
-TEST_F(NnGradcheck, Activations) {
+TEST_P(NnGradcheck, Activations) {
   const Tensor x = normal({3, 4});
   // ReLU and Threshold away from their kinks (no element within 0.1 of 0 or of 0.5).
   const Tensor kinked = leaf(tensor({{-1.3, -0.2, 0.3, 0.7}, {1.1, 2.4, -0.6, 0.15}}, kFloat64));
@@ -1072,7 +1082,7 @@ TEST_F(NnGradcheck, Activations) {
       {x}));
 }
 
-TEST_F(NnGradcheck, SoftmaxAndLogSoftmax) {
+TEST_P(NnGradcheck, SoftmaxAndLogSoftmax) {
   const Tensor x = normal({3, 4});
   for (int64_t dim : {0, 1, -1}) {
     EXPECT_TRUE(gradients_match([dim](const Inputs& in) { return nn::Softmax(dim)(in[0]); }, {x}))
@@ -1083,7 +1093,7 @@ TEST_F(NnGradcheck, SoftmaxAndLogSoftmax) {
   }
 }
 
-TEST_F(NnGradcheck, CrossEntropy) {
+TEST_P(NnGradcheck, CrossEntropy) {
   const Tensor x = normal({4, 5});
   const Tensor t = tensor({1, 0, 4, 2});
   for (nn::Reduction reduction : {nn::kMean, nn::kSum, nn::kNone}) {
@@ -1112,7 +1122,7 @@ TEST_F(NnGradcheck, CrossEntropy) {
       {normal({5})}));
 }
 
-TEST_F(NnGradcheck, NLLLoss) {
+TEST_P(NnGradcheck, NLLLoss) {
   const Tensor x = normal({4, 3});
   for (nn::Reduction reduction : {nn::kMean, nn::kSum, nn::kNone}) {
     EXPECT_TRUE(gradients_match(
@@ -1134,7 +1144,7 @@ TEST_F(NnGradcheck, NLLLoss) {
       {x}));
 }
 
-TEST_F(NnGradcheck, RegressionLosses) {
+TEST_P(NnGradcheck, RegressionLosses) {
   const Tensor x = normal({3, 4});
   const Tensor y = normal({3, 4});
   // L1 needs |x - t| away from 0: t = x0 + offsets of magnitude in [0.5, 1.5].
@@ -1149,7 +1159,7 @@ TEST_F(NnGradcheck, RegressionLosses) {
   }
 }
 
-TEST_F(NnGradcheck, BCEWithLogitsInputAndTarget) {
+TEST_P(NnGradcheck, BCEWithLogitsInputAndTarget) {
   const Tensor x = normal({3, 4});
   const Tensor y = leaf(rand({3, 4}, kFloat64));  // soft targets in [0, 1)
   for (nn::Reduction reduction : {nn::kMean, nn::kSum, nn::kNone}) {
@@ -1167,7 +1177,7 @@ TEST_F(NnGradcheck, BCEWithLogitsInputAndTarget) {
 // nn::init
 // ------------------------------------------------------------------------------------------------
 
-TEST(NnInit, ConstantZerosOnes) {
+TEST_P(NnInit, ConstantZerosOnes) {
   Tensor t = empty({2, 3});
   const Tensor returned = nn::init::constant_(t, 2.5);
   EXPECT_EQ(returned.impl(), t.impl());
@@ -1188,7 +1198,7 @@ TEST(NnInit, ConstantZerosOnes) {
   expect_tensor<double>(d, {3, 2}, std::vector<double>(6, 1.0));
 }
 
-TEST(NnInit, UniformBoundsAndPhiloxValues) {
+TEST_P(NnInit, UniformBoundsAndPhiloxValues) {
   const uint64_t seed = 11;
   manual_seed(seed);
   Tensor t = empty({20000});
@@ -1219,7 +1229,7 @@ TEST(NnInit, UniformBoundsAndPhiloxValues) {
   expect_error([] { nn::init::normal_(zeros({2}, kInt64)); }, {"normal_", "int64"});
 }
 
-TEST(NnInit, NormalMeanAndStd) {
+TEST_P(NnInit, NormalMeanAndStd) {
   manual_seed(12);
   Tensor t = empty({200000});
   nn::init::normal_(t, 3.0, 2.0);
@@ -1239,7 +1249,7 @@ TEST(NnInit, NormalMeanAndStd) {
   EXPECT_NEAR(static_cast<double>(within) / 200000, 0.6827, 0.005);
 }
 
-TEST(NnInit, CalculateGain) {
+TEST_P(NnInit, CalculateGain) {
   using nn::init::calculate_gain;
   using nn::init::Nonlinearity;
   EXPECT_DOUBLE_EQ(calculate_gain(Nonlinearity::Linear), 1.0);
@@ -1253,7 +1263,7 @@ TEST(NnInit, CalculateGain) {
   EXPECT_DOUBLE_EQ(calculate_gain(Nonlinearity::LeakyReLU, std::sqrt(5.0)), 1 / std::sqrt(3.0));
 }
 
-TEST(NnInit, FanInAndFanOut) {
+TEST_P(NnInit, FanInAndFanOut) {
   using nn::init::calculate_fan_in_and_fan_out;
   // [out, in] = [64, 32]: fan_in 32, fan_out 64.
   EXPECT_EQ(calculate_fan_in_and_fan_out(empty({64, 32})), (std::pair<int64_t, int64_t>{32, 64}));
@@ -1273,7 +1283,7 @@ TEST(NnInit, FanInAndFanOut) {
   EXPECT_NO_THROW(nn::init::kaiming_uniform_(empty({0, 3})));
 }
 
-TEST(NnInit, KaimingAndXavierUniformBounds) {
+TEST_P(NnInit, KaimingAndXavierUniformBounds) {
   using nn::init::FanMode;
   using nn::init::Nonlinearity;
   manual_seed(21);
@@ -1315,7 +1325,7 @@ TEST(NnInit, KaimingAndXavierUniformBounds) {
   EXPECT_GT(max_abs(conv), 0.98 * std::sqrt(6.0 / 36));
 }
 
-TEST(NnInit, KaimingAndXavierNormalStd) {
+TEST_P(NnInit, KaimingAndXavierNormalStd) {
   using nn::init::FanMode;
   manual_seed(22);
   Tensor w = empty({512, 256});

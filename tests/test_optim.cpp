@@ -1,6 +1,7 @@
 // The optimizers through their classes (SGD, Adam, AdamW): updates worked out by hand, parameter
 // groups, per-parameter state, named_state()/load_named_state(); the learning-rate schedulers;
 // nn::utils::clip_grad_norm_; and a small MLP trained to fit a nonlinear 2-D problem.
+#include "device_test.h"
 #include "test_helpers.h"
 
 #include <cmath>
@@ -14,6 +15,14 @@
 
 namespace nabla {
 namespace {
+
+NABLA_DEVICE_SUITE(OptimSGD);
+NABLA_DEVICE_SUITE(OptimAdam);
+NABLA_DEVICE_SUITE(OptimGroups);
+NABLA_DEVICE_SUITE(OptimState);
+NABLA_DEVICE_SUITE(Scheduler);
+NABLA_DEVICE_SUITE(ClipGradNorm);
+NABLA_DEVICE_SUITE(Training);
 
 using nabla::testing::expect_error;
 using nabla::testing::expect_tensor;
@@ -47,7 +56,7 @@ std::vector<std::string> names_of(const Named& named) {
 // (1 - dampening) * g; step = nesterov ? g + momentum * buf : buf (g without momentum);
 // p -= lr * step.
 
-TEST(OptimSGD, PlainStepSubtractsLrTimesTheGradient) {
+TEST_P(OptimSGD, PlainStepSubtractsLrTimesTheGradient) {
   Tensor w = param({1.0, 2.0});
   optim::SGD sgd({w}, optim::SGDOptions(0.1));
   backprop_grad(w, {0.5, -1.0});  // loss = 0.5 w0 - w1, so grad = [0.5, -1]
@@ -65,7 +74,7 @@ TEST(OptimSGD, PlainStepSubtractsLrTimesTheGradient) {
   EXPECT_EQ(sgd.state_of(w).step, 2);
 }
 
-TEST(OptimSGD, Float32ParameterStepsInFloat32) {
+TEST_P(OptimSGD, Float32ParameterStepsInFloat32) {
   Tensor w = param({1.0, 2.0}, kFloat32);
   optim::SGD sgd({w}, optim::SGDOptions(0.25));
   backprop_grad(w, {-4.0, 2.0});
@@ -74,7 +83,7 @@ TEST(OptimSGD, Float32ParameterStepsInFloat32) {
   expect_tensor<float>(w, {2}, {2.0f, 1.5f});
 }
 
-TEST(OptimSGD, MomentumBufferStartsAsTheFirstGradient) {
+TEST_P(OptimSGD, MomentumBufferStartsAsTheFirstGradient) {
   Tensor w = param({1.0, -1.0});
   optim::SGD sgd({w}, optim::SGDOptions(0.1).momentum(0.9));
   backprop_grad(w, {0.5, 2.0});
@@ -93,7 +102,7 @@ TEST(OptimSGD, MomentumBufferStartsAsTheFirstGradient) {
   EXPECT_EQ(sgd.state_of(w).step, 2);
 }
 
-TEST(OptimSGD, DampeningScalesNewGradientsButNotTheFirst) {
+TEST_P(OptimSGD, DampeningScalesNewGradientsButNotTheFirst) {
   Tensor w = param({1.0, -1.0});
   optim::SGD sgd({w}, optim::SGDOptions(0.1).momentum(0.9).dampening(0.5));
   set_grad(w, {0.5, 2.0});
@@ -109,7 +118,7 @@ TEST(OptimSGD, DampeningScalesNewGradientsButNotTheFirst) {
   expect_tensor<double>(w, {2}, {0.8925, -1.33}, 1e-15);
 }
 
-TEST(OptimSGD, NesterovStepsAlongGradientPlusMomentumTimesBuffer) {
+TEST_P(OptimSGD, NesterovStepsAlongGradientPlusMomentumTimesBuffer) {
   Tensor w = param({1.0, -1.0});
   optim::SGD sgd({w}, optim::SGDOptions(0.1).momentum(0.9).nesterov(true));
   set_grad(w, {0.5, 2.0});
@@ -125,7 +134,7 @@ TEST(OptimSGD, NesterovStepsAlongGradientPlusMomentumTimesBuffer) {
   expect_tensor<double>(w, {2}, {0.817, -1.352}, 1e-15);
 }
 
-TEST(OptimSGD, WeightDecayAddsToTheGradientBeforeMomentum) {
+TEST_P(OptimSGD, WeightDecayAddsToTheGradientBeforeMomentum) {
   Tensor a = param({2.0, -1.0});
   optim::SGD plain({a}, optim::SGDOptions(0.1).weight_decay(0.1));
   set_grad(a, {0.5, 0.5});
@@ -151,7 +160,7 @@ TEST(OptimSGD, WeightDecayAddsToTheGradientBeforeMomentum) {
   expect_tensor<double>(b, {2}, {1.8477, -1.0656}, 1e-15);
 }
 
-TEST(OptimSGD, ParametersWithoutAGradientAreSkipped) {
+TEST_P(OptimSGD, ParametersWithoutAGradientAreSkipped) {
   Tensor a = param({1.0});
   Tensor b = param({5.0, 6.0});
   optim::SGD sgd({a, b}, optim::SGDOptions(0.5).momentum(0.9).weight_decay(0.1));
@@ -170,7 +179,7 @@ TEST(OptimSGD, ParametersWithoutAGradientAreSkipped) {
       (std::vector<std::string>{"param_groups.0.lr", "state.0.step", "state.0.momentum_buffer"}));
 }
 
-TEST(OptimSGD, ZeroGradSetsToNoneOrFillsWithZeros) {
+TEST_P(OptimSGD, ZeroGradSetsToNoneOrFillsWithZeros) {
   Tensor a = param({1.0, 2.0});
   Tensor b = param({3.0});
   optim::SGD sgd({a, b}, optim::SGDOptions(0.1));
@@ -205,7 +214,7 @@ TEST(OptimSGD, ZeroGradSetsToNoneOrFillsWithZeros) {
 //   p = p - lr / (1 - b1^t) * m / (sqrt(v or vmax) / sqrt(1 - b2^t) + eps)
 // With the defaults b1 = 0.9, b2 = 0.999, eps = 1e-8.
 
-TEST(OptimAdam, FirstStepMovesEachWeightByAboutLr) {
+TEST_P(OptimAdam, FirstStepMovesEachWeightByAboutLr) {
   Tensor w = param({1.0, -2.0});
   optim::Adam adam({w}, optim::AdamOptions(0.1));
   backprop_grad(w, {0.5, -0.25});
@@ -226,7 +235,7 @@ TEST(OptimAdam, FirstStepMovesEachWeightByAboutLr) {
   EXPECT_EQ(state.tensors.count("max_exp_avg_sq"), 0u) << "only amsgrad keeps it";
 }
 
-TEST(OptimAdam, SecondStepUsesBothMomentsAndTheirBiasCorrections) {
+TEST_P(OptimAdam, SecondStepUsesBothMomentsAndTheirBiasCorrections) {
   Tensor w = param({1.0, -2.0});
   optim::Adam adam({w}, optim::AdamOptions(0.1));
   set_grad(w, {0.5, -0.25});
@@ -253,7 +262,7 @@ TEST(OptimAdam, SecondStepUsesBothMomentsAndTheirBiasCorrections) {
   expect_tensor<double>(state.tensors.at("exp_avg_sq"), {2}, {0.00031225, 0.0003124375}, 1e-18);
 }
 
-TEST(OptimAdam, WeightDecayIsAddedToTheGradient) {
+TEST_P(OptimAdam, WeightDecayIsAddedToTheGradient) {
   Tensor w = param({2.0});
   optim::Adam adam({w}, optim::AdamOptions(0.1).weight_decay(0.5));
   set_grad(w, {0.5});
@@ -276,7 +285,7 @@ TEST(OptimAdam, WeightDecayIsAddedToTheGradient) {
   expect_tensor<double>(decay_only.state_of(z).tensors.at("exp_avg"), {1}, {0.001}, 1e-18);
 }
 
-TEST(OptimAdam, AdamWDecaysTheWeightsApartFromTheGradient) {
+TEST_P(OptimAdam, AdamWDecaysTheWeightsApartFromTheGradient) {
   EXPECT_EQ(optim::AdamWOptions().weight_decay(), 0.01);
   EXPECT_EQ(optim::AdamOptions().weight_decay(), 0.0);
 
@@ -300,7 +309,7 @@ TEST(OptimAdam, AdamWDecaysTheWeightsApartFromTheGradient) {
   expect_tensor<double>(decay_only.state_of(z).tensors.at("exp_avg"), {1}, {0.0});
 }
 
-TEST(OptimAdam, AmsgradDividesByTheLargestSecondMomentSoFar) {
+TEST_P(OptimAdam, AmsgradDividesByTheLargestSecondMomentSoFar) {
   Tensor w = param({1.0});
   Tensor plain_w = param({1.0});
   optim::Adam amsgrad({w}, optim::AdamOptions(0.1).amsgrad(true));
@@ -332,7 +341,7 @@ TEST(OptimAdam, AmsgradDividesByTheLargestSecondMomentSoFar) {
   expect_tensor<double>(plain_w, {1}, {0.8329941785}, 1e-10);
 }
 
-TEST(OptimAdam, Float32ParametersKeepFloat32State) {
+TEST_P(OptimAdam, Float32ParametersKeepFloat32State) {
   Tensor w = param({1.0, -2.0}, kFloat32);
   optim::Adam adam({w}, optim::AdamOptions(0.1));
   backprop_grad(w, {0.5, -0.25});
@@ -353,7 +362,7 @@ TEST(OptimAdam, Float32ParametersKeepFloat32State) {
 
 // --- parameter groups and per-parameter state ----------------------------------------------------
 
-TEST(OptimGroups, EachGroupStepsWithItsOwnOptions) {
+TEST_P(OptimGroups, EachGroupStepsWithItsOwnOptions) {
   Tensor a = param({1.0});
   Tensor b = param({1.0});
   std::vector<optim::OptimizerParamGroup> groups;
@@ -400,7 +409,7 @@ TEST(OptimGroups, EachGroupStepsWithItsOwnOptions) {
   EXPECT_EQ(sgd.param_groups()[1].options().get_lr(), 0.2);
 }
 
-TEST(OptimGroups, AddParamGroupRejectsBadParameters) {
+TEST_P(OptimGroups, AddParamGroupRejectsBadParameters) {
   Tensor a = param({1.0});
   optim::SGD sgd({a}, optim::SGDOptions(0.1));
   expect_error([&] { sgd.add_param_group(optim::OptimizerParamGroup({a})); },
@@ -427,7 +436,7 @@ TEST(OptimGroups, AddParamGroupRejectsBadParameters) {
   EXPECT_EQ(sgd.param_groups().size(), 2u);
 }
 
-TEST(OptimGroups, StateIsKeptPerParameter) {
+TEST_P(OptimGroups, StateIsKeptPerParameter) {
   Tensor a = param({1.0});
   Tensor b = param({1.0, 1.0});
   optim::Adam adam({a, b}, optim::AdamOptions(0.1));
@@ -467,7 +476,7 @@ TEST(OptimGroups, StateIsKeptPerParameter) {
 
 // --- invalid options, named_state() and load_named_state() ---------------------------------------
 
-TEST(OptimState, InvalidOptionsThrowNamingTheOptimizer) {
+TEST_P(OptimState, InvalidOptionsThrowNamingTheOptimizer) {
   Tensor w = param({1.0});
   expect_error([&] { optim::SGD({w}, optim::SGDOptions(-0.1)); },
                {"SGD: invalid learning rate -0.1"});
@@ -516,7 +525,7 @@ Tensor copy_param(const Tensor& p) {
   return copy;
 }
 
-TEST(OptimState, NamedStateRoundTripContinuesIdentically) {
+TEST_P(OptimState, NamedStateRoundTripContinuesIdentically) {
   Tensor a = param({1.0, -2.0});
   Tensor b = param({0.5, 0.25, -1.0, 3.0});
   std::vector<optim::OptimizerParamGroup> groups;
@@ -569,7 +578,7 @@ TEST(OptimState, NamedStateRoundTripContinuesIdentically) {
   EXPECT_EQ(resumed.state_of(b2).step, 4);
 }
 
-TEST(OptimState, LoadedMomentumBufferIsNotRestartedFromTheGradient) {
+TEST_P(OptimState, LoadedMomentumBufferIsNotRestartedFromTheGradient) {
   Tensor w = param({1.0});
   optim::SGD sgd({w}, optim::SGDOptions(0.1).momentum(0.9));
   set_grad(w, {1.0});
@@ -605,7 +614,7 @@ size_t count_of(const std::string& text, const std::string& part) {
   return count;
 }
 
-TEST(OptimState, LoadReportsEveryMismatchOnceInOneError) {
+TEST_P(OptimState, LoadReportsEveryMismatchOnceInOneError) {
   Tensor a = param({1.0, 2.0});
   Tensor b = param({3.0, 4.0, 5.0});
   optim::Adam adam({a, b}, optim::AdamOptions(0.1));
@@ -652,7 +661,7 @@ TEST(OptimState, LoadReportsEveryMismatchOnceInOneError) {
   EXPECT_EQ(adam.state_of(a).tensors.at("exp_avg").to_vector<double>(), exp_avg_before);
 }
 
-TEST(OptimState, MalformedIndicesAndCountsAreErrorsNotCrashes) {
+TEST_P(OptimState, MalformedIndicesAndCountsAreErrorsNotCrashes) {
   Tensor a = param({1.0});
   optim::SGD sgd({a}, optim::SGDOptions(0.1));
   const Tensor lr = scalar_tensor(0.1, kFloat64);
@@ -742,7 +751,7 @@ struct GroupsFixture {
   std::unique_ptr<optim::SGD> sgd;
 };
 
-TEST(Scheduler, StepLRDecaysEveryStepSizeEpochs) {
+TEST_P(Scheduler, StepLRDecaysEveryStepSizeEpochs) {
   GroupsFixture f({0.8, 0.1});
   optim::StepLR scheduler(*f.sgd, /*step_size=*/3, /*gamma=*/0.5);
   // lr = base * 0.5^(epoch / 3) with integer division: epochs 1..7 give powers 0 0 1 1 1 2 2.
@@ -757,7 +766,7 @@ TEST(Scheduler, StepLRDecaysEveryStepSizeEpochs) {
   }
 }
 
-TEST(Scheduler, TheOptimizerStepsWithTheScheduledLearningRate) {
+TEST_P(Scheduler, TheOptimizerStepsWithTheScheduledLearningRate) {
   Tensor w = param({0.0});
   optim::SGD sgd({w}, optim::SGDOptions(1.0));
   optim::StepLR scheduler(sgd, /*step_size=*/1, /*gamma=*/0.5);
@@ -772,7 +781,7 @@ TEST(Scheduler, TheOptimizerStepsWithTheScheduledLearningRate) {
   EXPECT_EQ(sgd.param_groups()[0].options().get_lr(), 0.125);
 }
 
-TEST(Scheduler, CosineAnnealingFollowsHalfACosineFromBaseToEtaMin) {
+TEST_P(Scheduler, CosineAnnealingFollowsHalfACosineFromBaseToEtaMin) {
   GroupsFixture f({1.0, 0.5});
   optim::CosineAnnealingLR scheduler(*f.sgd, /*t_max=*/4, /*eta_min=*/0.1);
   // lr = 0.1 + (base - 0.1) (1 + cos(pi t / 4)) / 2, cos(pi / 4) = 0.7071067812:
@@ -790,7 +799,7 @@ TEST(Scheduler, CosineAnnealingFollowsHalfACosineFromBaseToEtaMin) {
   }
 }
 
-TEST(Scheduler, SchedulersRejectBadArgumentsAndChangedGroups) {
+TEST_P(Scheduler, SchedulersRejectBadArgumentsAndChangedGroups) {
   GroupsFixture f({0.1});
   expect_error([&] { optim::StepLR(*f.sgd, 0); }, {"StepLR", "step_size", "0"});
   expect_error([&] { optim::CosineAnnealingLR(*f.sgd, 0); }, {"CosineAnnealingLR", "T_max"});
@@ -806,7 +815,7 @@ TEST(Scheduler, SchedulersRejectBadArgumentsAndChangedGroups) {
 
 using Plateau = optim::ReduceLROnPlateau;
 
-TEST(Scheduler, ReduceLROnPlateauWaitsPatienceStepsWithoutARelativeImprovement) {
+TEST_P(Scheduler, ReduceLROnPlateauWaitsPatienceStepsWithoutARelativeImprovement) {
   GroupsFixture f({1.0});
   Plateau plateau(*f.sgd, Plateau::Mode::Min, /*factor=*/0.5, /*patience=*/2, /*threshold=*/0.1);
   // An improvement must beat best * (1 - 0.1):
@@ -826,7 +835,7 @@ TEST(Scheduler, ReduceLROnPlateauWaitsPatienceStepsWithoutARelativeImprovement) 
   }
 }
 
-TEST(Scheduler, ReduceLROnPlateauCoolsDownAfterAReduction) {
+TEST_P(Scheduler, ReduceLROnPlateauCoolsDownAfterAReduction) {
   GroupsFixture f({1.0});
   Plateau plateau(*f.sgd, Plateau::Mode::Min, /*factor=*/0.5, /*patience=*/0, /*threshold=*/0,
                   /*cooldown=*/2);
@@ -845,7 +854,7 @@ TEST(Scheduler, ReduceLROnPlateauCoolsDownAfterAReduction) {
   }
 }
 
-TEST(Scheduler, ReduceLROnPlateauInMaxModeWantsTheMetricToRise) {
+TEST_P(Scheduler, ReduceLROnPlateauInMaxModeWantsTheMetricToRise) {
   GroupsFixture f({1.0});
   Plateau plateau(*f.sgd, Plateau::Mode::Max, /*factor=*/0.5, /*patience=*/1,
                   /*threshold=*/0.01);
@@ -865,7 +874,7 @@ TEST(Scheduler, ReduceLROnPlateauInMaxModeWantsTheMetricToRise) {
   }
 }
 
-TEST(Scheduler, ReduceLROnPlateauStopsAtMinLrAndNeverRaisesALearningRate) {
+TEST_P(Scheduler, ReduceLROnPlateauStopsAtMinLrAndNeverRaisesALearningRate) {
   // Group 0 starts at 1; group 1 starts below min_lr, where PyTorch leaves it alone (a "reduction"
   // to max(0.02 * 0.1, 0.05) = 0.05 would raise it).
   GroupsFixture f({1.0, 0.02});
@@ -881,7 +890,7 @@ TEST(Scheduler, ReduceLROnPlateauStopsAtMinLrAndNeverRaisesALearningRate) {
   }
 }
 
-TEST(Scheduler, ReduceLROnPlateauSkipsReductionsSmallerThanEps) {
+TEST_P(Scheduler, ReduceLROnPlateauSkipsReductionsSmallerThanEps) {
   // PyTorch's eps (default 1e-8): a reduction of the lr by less than eps is not applied.
   // lr 1e-8 * 0.1 = 1e-9 would change it by 9e-9 < 1e-8: it stays. From 1e-6 the change is
   // 9e-7 > 1e-8: it happens.
@@ -901,7 +910,7 @@ TEST(Scheduler, ReduceLROnPlateauSkipsReductionsSmallerThanEps) {
 
 // --- gradient clipping ---------------------------------------------------------------------------
 
-TEST(ClipGradNorm, ScalesAllGradientsByMaxNormOverTheTotalNorm) {
+TEST_P(ClipGradNorm, ScalesAllGradientsByMaxNormOverTheTotalNorm) {
   Tensor a = param({1.0, 1.0});
   Tensor b = param({1.0});
   Tensor unused = param({1.0, 1.0, 1.0});  // no gradient: ignored
@@ -923,7 +932,7 @@ TEST(ClipGradNorm, ScalesAllGradientsByMaxNormOverTheTotalNorm) {
   EXPECT_LT(nn::utils::clip_grad_norm_({a, b}, 100.0), 1.0);
 }
 
-TEST(ClipGradNorm, LeavesGradientsUntouchedWhenTheNormIsWithinMaxNorm) {
+TEST_P(ClipGradNorm, LeavesGradientsUntouchedWhenTheNormIsWithinMaxNorm) {
   Tensor a = param({1.0, 1.0});
   Tensor b = param({1.0}, kFloat32);
   set_grad(a, {3.0, -4.0});
@@ -936,7 +945,7 @@ TEST(ClipGradNorm, LeavesGradientsUntouchedWhenTheNormIsWithinMaxNorm) {
   EXPECT_TRUE(a.grad().is_alias_of(a_grad));
 }
 
-TEST(ClipGradNorm, Float32GradientsAreScaledInPlace) {
+TEST_P(ClipGradNorm, Float32GradientsAreScaledInPlace) {
   Tensor a = param({0.0, 0.0, 0.0, 0.0}, kFloat32);
   set_grad(a, {1.0, -1.0, 1.0, -1.0});
   const Tensor held = a.grad();
@@ -946,7 +955,7 @@ TEST(ClipGradNorm, Float32GradientsAreScaledInPlace) {
   EXPECT_TRUE(held.is_alias_of(a.grad()));
 }
 
-TEST(ClipGradNorm, OtherNormTypes) {
+TEST_P(ClipGradNorm, OtherNormTypes) {
   Tensor a = param({1.0, 1.0});
   Tensor b = param({1.0});
   set_grad(a, {3.0, -4.0});
@@ -970,7 +979,7 @@ TEST(ClipGradNorm, OtherNormTypes) {
                {"clip_grad_norm_", "norm_type"});
 }
 
-TEST(ClipGradNorm, NoGradientsGiveANormOfZero) {
+TEST_P(ClipGradNorm, NoGradientsGiveANormOfZero) {
   Tensor a = param({1.0});
   EXPECT_EQ(nn::utils::clip_grad_norm_({a}, 1.0), 0.0);
   EXPECT_EQ(nn::utils::clip_grad_norm_({}, 1.0), 0.0);
@@ -1009,7 +1018,7 @@ double accuracy(nn::Sequential& model, const QuadrantData& data) {
   return static_cast<double>(correct) / static_cast<double>(data.labels.size(0));
 }
 
-TEST(Training, MlpLearnsTheQuadrantProblemWithAdamAndShuffledBatches) {
+TEST_P(Training, MlpLearnsTheQuadrantProblemWithAdamAndShuffledBatches) {
   manual_seed(2024);
   const QuadrantData train = quadrant_data(512);
   const QuadrantData held_out = quadrant_data(512);

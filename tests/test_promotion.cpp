@@ -1,10 +1,13 @@
 // PyTorch's type promotion in binary ops, comparisons, reductions and in-place ops.
 #include <nabla/core/native.h>
 
+#include "device_test.h"
 #include "test_helpers.h"
 
 namespace nabla {
 namespace {
+
+NABLA_DEVICE_SUITE(Promotion);
 
 using native::result_type;
 using testing::expect_tensor;
@@ -12,7 +15,7 @@ using testing::expect_tensor;
 // --- promote_types
 // --------------------------------------------------------------------------------
 
-TEST(Promotion, PromoteTypesIsTheSmallestTypeHoldingBoth) {
+TEST_P(Promotion, PromoteTypesIsTheSmallestTypeHoldingBoth) {
   EXPECT_EQ(promote_types(kBool, kBool), kBool);
   EXPECT_EQ(promote_types(kBool, kUInt8), kUInt8);
   EXPECT_EQ(promote_types(kUInt8, kInt64), kInt64);
@@ -25,7 +28,7 @@ TEST(Promotion, PromoteTypesIsTheSmallestTypeHoldingBoth) {
 // --- tensor with tensor
 // ---------------------------------------------------------------------------
 
-TEST(Promotion, Int64PlusFloat32IsFloat32) {
+TEST_P(Promotion, Int64PlusFloat32IsFloat32) {
   Tensor a = tensor({1, 2});
   Tensor b = tensor({0.5, 0.25});
   EXPECT_EQ(result_type(a, b), kFloat32);
@@ -33,19 +36,19 @@ TEST(Promotion, Int64PlusFloat32IsFloat32) {
   expect_tensor<float>(b + a, {2}, {1.5f, 2.25f});
 }
 
-TEST(Promotion, Uint8PlusInt64IsInt64) {
+TEST_P(Promotion, Uint8PlusInt64IsInt64) {
   Tensor a = tensor({uint8_t{200}, uint8_t{255}});
   Tensor b = tensor({100, 1});
   EXPECT_EQ(result_type(a, b), kInt64);
   expect_tensor<int64_t>(a + b, {2}, {300, 256});  // no uint8 wraparound
 }
 
-TEST(Promotion, Uint8PlusUint8StaysUint8AndWraps) {
+TEST_P(Promotion, Uint8PlusUint8StaysUint8AndWraps) {
   Tensor a = tensor({uint8_t{200}, uint8_t{10}});
   expect_tensor<uint8_t>(a + a, {2}, {144, 20});
 }
 
-TEST(Promotion, BoolPlusBoolIsBool) {
+TEST_P(Promotion, BoolPlusBoolIsBool) {
   Tensor a = tensor({true, true, false});
   Tensor b = tensor({true, false, false});
   EXPECT_EQ(result_type(a, b), kBool);
@@ -53,18 +56,18 @@ TEST(Promotion, BoolPlusBoolIsBool) {
   expect_tensor<bool>(a * b, {3}, {true, false, false});
 }
 
-TEST(Promotion, BoolPlusInt64IsInt64) {
+TEST_P(Promotion, BoolPlusInt64IsInt64) {
   Tensor a = tensor({true, false});
   Tensor b = tensor({5, 5});
   EXPECT_EQ(result_type(a, b), kInt64);
   expect_tensor<int64_t>(a + b, {2}, {6, 5});
 }
 
-TEST(Promotion, BoolPlusUint8IsUint8) {
+TEST_P(Promotion, BoolPlusUint8IsUint8) {
   expect_tensor<uint8_t>(tensor({true}) + tensor({uint8_t{255}}), {1}, {0});
 }
 
-TEST(Promotion, Float32PlusFloat64IsFloat64) {
+TEST_P(Promotion, Float32PlusFloat64IsFloat64) {
   Tensor a = tensor({0.5});
   Tensor b = tensor(std::vector<double>{0.25});
   EXPECT_EQ(result_type(a, b), kFloat64);
@@ -74,33 +77,33 @@ TEST(Promotion, Float32PlusFloat64IsFloat64) {
 // --- tensor with scalar
 // ---------------------------------------------------------------------------
 
-TEST(Promotion, Uint8TensorPlusIntScalarStaysUint8) {
+TEST_P(Promotion, Uint8TensorPlusIntScalarStaysUint8) {
   Tensor a = tensor({uint8_t{1}, uint8_t{254}});
   EXPECT_EQ(result_type(a, Scalar(5)), kUInt8);
   expect_tensor<uint8_t>(a + 5, {2}, {6, 3});  // 254 + 5 wraps to 3, as in PyTorch
 }
 
-TEST(Promotion, Int64TensorTimesFloatScalarIsFloat32) {
+TEST_P(Promotion, Int64TensorTimesFloatScalarIsFloat32) {
   Tensor a = tensor({1, 2});
   EXPECT_EQ(result_type(a, Scalar(2.5)), kFloat32);
   expect_tensor<float>(a * 2.5, {2}, {2.5f, 5.0f});
   expect_tensor<float>(2.5 * a, {2}, {2.5f, 5.0f});
 }
 
-TEST(Promotion, Float64TensorPlusFloatScalarStaysFloat64) {
+TEST_P(Promotion, Float64TensorPlusFloatScalarStaysFloat64) {
   Tensor a = tensor(std::vector<double>{0.1});
   EXPECT_EQ(result_type(a, Scalar(1.5)), kFloat64);
   expect_tensor<double>(a + 1.5, {1}, {0.1 + 1.5});
 }
 
-TEST(Promotion, Float32TensorWithAnyScalarStaysFloat32) {
+TEST_P(Promotion, Float32TensorWithAnyScalarStaysFloat32) {
   Tensor a = tensor({1.5});
   EXPECT_EQ(result_type(a, Scalar(2)), kFloat32);
   EXPECT_EQ(result_type(a, Scalar(2.5)), kFloat32);
   EXPECT_EQ(result_type(a, Scalar(true)), kFloat32);
 }
 
-TEST(Promotion, BoolTensorWithScalarsTakesTheScalarsCategory) {
+TEST_P(Promotion, BoolTensorWithScalarsTakesTheScalarsCategory) {
   Tensor b = tensor({true, false});
   EXPECT_EQ(result_type(b, Scalar(true)), kBool);
   EXPECT_EQ(result_type(b, Scalar(3)), kInt64);
@@ -109,12 +112,12 @@ TEST(Promotion, BoolTensorWithScalarsTakesTheScalarsCategory) {
   expect_tensor<float>(b * 0.5, {2}, {0.5f, 0.0f});
 }
 
-TEST(Promotion, Int64TensorWithBoolScalarStaysInt64) {
+TEST_P(Promotion, Int64TensorWithBoolScalarStaysInt64) {
   EXPECT_EQ(result_type(tensor({1}), Scalar(true)), kInt64);
   expect_tensor<int64_t>(tensor({1, 2}) + true, {2}, {2, 3});
 }
 
-TEST(Promotion, ScalarOnTheLeftPromotesTheSameWay) {
+TEST_P(Promotion, ScalarOnTheLeftPromotesTheSameWay) {
   expect_tensor<float>(1.5 - tensor({1, 2}), {2}, {0.5f, -0.5f});
   expect_tensor<uint8_t>(10 - tensor({uint8_t{3}}), {1}, {7});
 }
@@ -122,7 +125,7 @@ TEST(Promotion, ScalarOnTheLeftPromotesTheSameWay) {
 // --- dimensioned tensors over zero-dim tensors
 // ----------------------------------------------------
 
-TEST(Promotion, Float32TensorPlusFloat64ZeroDimStaysFloat32) {
+TEST_P(Promotion, Float32TensorPlusFloat64ZeroDimStaysFloat32) {
   Tensor a = tensor({1.0, 2.0});
   Tensor s = scalar_tensor(0.5, kFloat64);
   EXPECT_EQ(result_type(a, s), kFloat32);
@@ -130,7 +133,7 @@ TEST(Promotion, Float32TensorPlusFloat64ZeroDimStaysFloat32) {
   expect_tensor<float>(a + s, {2}, {1.5f, 2.5f});
 }
 
-TEST(Promotion, Int64TensorPlusFloat64ZeroDimIsFloat64) {
+TEST_P(Promotion, Int64TensorPlusFloat64ZeroDimIsFloat64) {
   // The zero-dim operand brings a higher category, so its own dtype is used.
   Tensor a = tensor({1, 2});
   Tensor s = scalar_tensor(0.5, kFloat64);
@@ -138,14 +141,14 @@ TEST(Promotion, Int64TensorPlusFloat64ZeroDimIsFloat64) {
   expect_tensor<double>(a + s, {2}, {1.5, 2.5});
 }
 
-TEST(Promotion, Uint8TensorPlusInt64ZeroDimStaysUint8) {
+TEST_P(Promotion, Uint8TensorPlusInt64ZeroDimStaysUint8) {
   Tensor a = tensor({uint8_t{250}});
   Tensor s = scalar_tensor(10);
   EXPECT_EQ(result_type(a, s), kUInt8);
   expect_tensor<uint8_t>(a + s, {1}, {4});
 }
 
-TEST(Promotion, TwoZeroDimTensorsPromoteAsUsual) {
+TEST_P(Promotion, TwoZeroDimTensorsPromoteAsUsual) {
   Tensor a = scalar_tensor(1);
   Tensor b = scalar_tensor(0.5, kFloat64);
   EXPECT_EQ(result_type(a, b), kFloat64);
@@ -154,7 +157,7 @@ TEST(Promotion, TwoZeroDimTensorsPromoteAsUsual) {
   EXPECT_EQ(sum.item<double>(), 1.5);
 }
 
-TEST(Promotion, ZeroDimTensorOutranksAScalar) {
+TEST_P(Promotion, ZeroDimTensorOutranksAScalar) {
   EXPECT_EQ(result_type(scalar_tensor(1, kUInt8), Scalar(300)), kUInt8);
   EXPECT_EQ(result_type(scalar_tensor(1.0, kFloat64), Scalar(2.5)), kFloat64);
   EXPECT_EQ(result_type(scalar_tensor(1), Scalar(2.5)), kFloat32);
@@ -163,7 +166,7 @@ TEST(Promotion, ZeroDimTensorOutranksAScalar) {
 // --- division, comparisons, reductions
 // ------------------------------------------------------------
 
-TEST(Promotion, IntegerDivisionIsTrueDivisionInFloat32) {
+TEST_P(Promotion, IntegerDivisionIsTrueDivisionInFloat32) {
   Tensor a = tensor({7, -7, 1});
   Tensor b = tensor({2, 2, 3});
   expect_tensor<float>(a / b, {3}, {3.5f, -3.5f, 1.0f / 3.0f});
@@ -172,7 +175,7 @@ TEST(Promotion, IntegerDivisionIsTrueDivisionInFloat32) {
   expect_tensor<double>(tensor({1}) / tensor(std::vector<double>{4}), {1}, {0.25});
 }
 
-TEST(Promotion, ComparisonsGiveBool) {
+TEST_P(Promotion, ComparisonsGiveBool) {
   Tensor a = tensor({1, 2, 3});
   Tensor b = tensor({0.5, 2.0, 3.5});
   expect_tensor<bool>(a < b, {3}, {false, false, true});
@@ -183,7 +186,7 @@ TEST(Promotion, ComparisonsGiveBool) {
   expect_tensor<bool>(tensor({uint8_t{255}}) == tensor({255}), {1}, {true});
 }
 
-TEST(Promotion, SumOfIntegersAndBoolsIsInt64) {
+TEST_P(Promotion, SumOfIntegersAndBoolsIsInt64) {
   Tensor i = tensor({1, 2, 3});
   Tensor b = tensor({true, true, false, true});
   Tensor u = tensor({uint8_t{200}, uint8_t{100}});
@@ -196,13 +199,13 @@ TEST(Promotion, SumOfIntegersAndBoolsIsInt64) {
   EXPECT_EQ(tensor(std::vector<double>{1.5}).sum().dtype(), kFloat64);
 }
 
-TEST(Promotion, MaxAndMinKeepTheInputDtype) {
+TEST_P(Promotion, MaxAndMinKeepTheInputDtype) {
   EXPECT_EQ(tensor({uint8_t{3}, uint8_t{9}}).max().dtype(), kUInt8);
   EXPECT_EQ(tensor({uint8_t{3}, uint8_t{9}}).max().item<int64_t>(), 9);
   EXPECT_EQ(tensor({true, false}).amin({0}).dtype(), kBool);
 }
 
-TEST(Promotion, WherePromotesItsTwoBranches) {
+TEST_P(Promotion, WherePromotesItsTwoBranches) {
   Tensor cond = tensor({true, false});
   expect_tensor<float>(where(cond, tensor({1, 2}), tensor({0.5, 0.5})), {2}, {1.0f, 0.5f});
 }
@@ -210,7 +213,7 @@ TEST(Promotion, WherePromotesItsTwoBranches) {
 // --- in place
 // -------------------------------------------------------------------------------------
 
-TEST(Promotion, InPlaceIntoInt64OfAFloatTensorThrows) {
+TEST_P(Promotion, InPlaceIntoInt64OfAFloatTensorThrows) {
   Tensor a = tensor({1, 2});
   EXPECT_THROW(a += tensor({0.5, 0.5}), Error);
   EXPECT_THROW(a *= 2.5, Error);
@@ -218,7 +221,7 @@ TEST(Promotion, InPlaceIntoInt64OfAFloatTensorThrows) {
   expect_tensor<int64_t>(a, {2}, {1, 2});    // and nothing was written
 }
 
-TEST(Promotion, InPlaceIntoFloat32OfAFloat64TensorStaysFloat32) {
+TEST_P(Promotion, InPlaceIntoFloat32OfAFloat64TensorStaysFloat32) {
   Tensor a = tensor({1.0, 2.0});
   a += tensor(std::vector<double>{0.5, 0.25});
   expect_tensor<float>(a, {2}, {1.5f, 2.25f});
@@ -226,7 +229,7 @@ TEST(Promotion, InPlaceIntoFloat32OfAFloat64TensorStaysFloat32) {
   expect_tensor<float>(a, {2}, {3.0f, 4.5f});
 }
 
-TEST(Promotion, InPlaceIntoIntegersOfIntegersWorks) {
+TEST_P(Promotion, InPlaceIntoIntegersOfIntegersWorks) {
   Tensor a = tensor({1, 2});
   a += tensor({uint8_t{10}, uint8_t{20}});
   a += tensor({true, false});
@@ -237,7 +240,7 @@ TEST(Promotion, InPlaceIntoIntegersOfIntegersWorks) {
   expect_tensor<uint8_t>(u, {1}, {4});
 }
 
-TEST(Promotion, InPlaceIntoBoolOfAnIntegerThrows) {
+TEST_P(Promotion, InPlaceIntoBoolOfAnIntegerThrows) {
   Tensor b = tensor({true});
   EXPECT_THROW(b += tensor({1}), Error);
   EXPECT_THROW(b += 1, Error);

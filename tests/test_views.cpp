@@ -1,10 +1,13 @@
 // View ops: shared storage, hand-computed shapes/strides/offsets, and ops on non-contiguous views.
 #include <cmath>
 
+#include "device_test.h"
 #include "test_helpers.h"
 
 namespace nabla {
 namespace {
+
+NABLA_DEVICE_SUITE(Views);
 
 using testing::expect_tensor;
 
@@ -16,7 +19,7 @@ Tensor matrix() {
 // --- view and reshape
 // -----------------------------------------------------------------------------
 
-TEST(Views, ViewSharesStorageAndHasRowMajorStrides) {
+TEST_P(Views, ViewSharesStorageAndHasRowMajorStrides) {
   Tensor x = matrix();
   Tensor v = x.view({4, 3});
   EXPECT_TRUE(v.is_alias_of(x));
@@ -26,7 +29,7 @@ TEST(Views, ViewSharesStorageAndHasRowMajorStrides) {
   EXPECT_EQ(x[2][3].item<int64_t>(), 100);
 }
 
-TEST(Views, ViewInfersOneMinusOneDim) {
+TEST_P(Views, ViewInfersOneMinusOneDim) {
   Tensor x = matrix();
   EXPECT_EQ(x.view({-1, 6}).sizes(), Shape({2, 6}));
   EXPECT_EQ(x.view({2, -1, 2}).sizes(), Shape({2, 3, 2}));
@@ -34,7 +37,7 @@ TEST(Views, ViewInfersOneMinusOneDim) {
   EXPECT_EQ(x.reshape({-1, 1}).strides(), Shape({1, 1}));
 }
 
-TEST(Views, ViewOfAZeroDimTensorAndBack) {
+TEST_P(Views, ViewOfAZeroDimTensorAndBack) {
   Tensor s = scalar_tensor(5);
   Tensor one = s.view({1, 1});
   EXPECT_EQ(one.sizes(), Shape({1, 1}));
@@ -43,7 +46,7 @@ TEST(Views, ViewOfAZeroDimTensorAndBack) {
   EXPECT_EQ(one.view({}).item<int64_t>(), 5);
 }
 
-TEST(Views, ReshapeOfAContiguousTensorIsAView) {
+TEST_P(Views, ReshapeOfAContiguousTensorIsAView) {
   Tensor x = matrix();
   Tensor r = x.reshape({2, 2, 3});
   EXPECT_TRUE(r.is_alias_of(x));
@@ -52,7 +55,7 @@ TEST(Views, ReshapeOfAContiguousTensorIsAView) {
   EXPECT_EQ(x[1][2].item<int64_t>(), -6);
 }
 
-TEST(Views, ReshapeOfATransposedTensorCopies) {
+TEST_P(Views, ReshapeOfATransposedTensorCopies) {
   Tensor x = matrix();
   Tensor r = x.t().reshape({12});
   EXPECT_FALSE(r.is_alias_of(x));
@@ -61,13 +64,13 @@ TEST(Views, ReshapeOfATransposedTensorCopies) {
   EXPECT_EQ(x[1][0].item<int64_t>(), 4);
 }
 
-TEST(Views, ViewOfATransposedTensorThrowsWhenDimsWouldMerge) {
+TEST_P(Views, ViewOfATransposedTensorThrowsWhenDimsWouldMerge) {
   Tensor xt = matrix().t();
   EXPECT_THROW(xt.view({12}), Error);
   EXPECT_THROW(xt.view({3, 4}), Error);
 }
 
-TEST(Views, ViewOfATransposedTensorCanSplitADim) {
+TEST_P(Views, ViewOfATransposedTensorCanSplitADim) {
   Tensor x = matrix();
   // x.t() is [4, 3] with strides [1, 4]; its dim 0 (stride 1) splits into [2, 2] as [2, 1].
   Tensor v = x.t().view({2, 2, 3});
@@ -77,7 +80,7 @@ TEST(Views, ViewOfATransposedTensorCanSplitADim) {
   EXPECT_EQ(x.t().view({4, 1, 3}).strides()[2], 4);
 }
 
-TEST(Views, ViewOfASliceKeepsTheOffset) {
+TEST_P(Views, ViewOfASliceKeepsTheOffset) {
   Tensor x = arange(12);
   Tensor v = x.slice(0, 4, 10).view({2, 3});
   EXPECT_TRUE(v.is_alias_of(x));
@@ -88,7 +91,7 @@ TEST(Views, ViewOfASliceKeepsTheOffset) {
 // --- flatten
 // --------------------------------------------------------------------------------------
 
-TEST(Views, FlattenMergesARangeOfDims) {
+TEST_P(Views, FlattenMergesARangeOfDims) {
   Tensor t = arange(24).reshape({2, 3, 4});
   EXPECT_EQ(t.flatten().sizes(), Shape({24}));
   EXPECT_EQ(t.flatten(1).sizes(), Shape({2, 12}));
@@ -99,7 +102,7 @@ TEST(Views, FlattenMergesARangeOfDims) {
   EXPECT_EQ(flatten(scalar_tensor(3)).sizes(), Shape({1}));
 }
 
-TEST(Views, FlattenOfAPermutedTensorCopiesInItsLogicalOrder) {
+TEST_P(Views, FlattenOfAPermutedTensorCopiesInItsLogicalOrder) {
   Tensor t = arange(6).reshape({2, 3});
   Tensor f = t.t().flatten();
   EXPECT_FALSE(f.is_alias_of(t));
@@ -109,7 +112,7 @@ TEST(Views, FlattenOfAPermutedTensorCopiesInItsLogicalOrder) {
 // --- transpose and permute
 // ------------------------------------------------------------------------
 
-TEST(Views, TransposeSharesStorageAndSwapsStrides) {
+TEST_P(Views, TransposeSharesStorageAndSwapsStrides) {
   Tensor x = matrix();
   Tensor xt = x.transpose(0, 1);
   EXPECT_TRUE(xt.is_alias_of(x));
@@ -121,7 +124,7 @@ TEST(Views, TransposeSharesStorageAndSwapsStrides) {
   EXPECT_EQ(x[0][3].item<int64_t>(), 50);
 }
 
-TEST(Views, TransposeTakesNegativeDims) {
+TEST_P(Views, TransposeTakesNegativeDims) {
   Tensor t = arange(24).reshape({2, 3, 4});
   Tensor u = t.transpose(-1, 0);
   EXPECT_EQ(u.sizes(), Shape({4, 3, 2}));
@@ -130,7 +133,7 @@ TEST(Views, TransposeTakesNegativeDims) {
   EXPECT_EQ(u[3][1][1].item<int64_t>(), 12 + 4 + 3);
 }
 
-TEST(Views, TIsTheMatrixTransposeAndLeavesVectorsAlone) {
+TEST_P(Views, TIsTheMatrixTransposeAndLeavesVectorsAlone) {
   Tensor x = matrix();
   EXPECT_EQ(x.t().sizes(), Shape({4, 3}));
   Tensor v = arange(3);
@@ -139,7 +142,7 @@ TEST(Views, TIsTheMatrixTransposeAndLeavesVectorsAlone) {
   EXPECT_THROW(arange(8).reshape({2, 2, 2}).t(), Error);
 }
 
-TEST(Views, PermuteReordersSizesAndStrides) {
+TEST_P(Views, PermuteReordersSizesAndStrides) {
   Tensor t = arange(24).reshape({2, 3, 4});
   Tensor p = t.permute({2, 0, 1});
   EXPECT_TRUE(p.is_alias_of(t));
@@ -156,7 +159,7 @@ TEST(Views, PermuteReordersSizesAndStrides) {
 // --- slice, narrow, select
 // ------------------------------------------------------------------------
 
-TEST(Views, SliceWithAStepMultipliesTheStride) {
+TEST_P(Views, SliceWithAStepMultipliesTheStride) {
   Tensor a = arange(10);
   Tensor s = a.slice(0, 1, 8, 3);
   EXPECT_TRUE(s.is_alias_of(a));
@@ -166,7 +169,7 @@ TEST(Views, SliceWithAStepMultipliesTheStride) {
   expect_tensor<int64_t>(a.slice(0, 0, 10, 4), {3}, {0, 4, 8});
 }
 
-TEST(Views, SliceWrapsNegativeBoundsAndClampsToTheSize) {
+TEST_P(Views, SliceWrapsNegativeBoundsAndClampsToTheSize) {
   Tensor a = arange(10);
   expect_tensor<int64_t>(a.slice(0, -3, 100), {3}, {7, 8, 9});
   expect_tensor<int64_t>(a.slice(0, -100, 2), {2}, {0, 1});
@@ -175,7 +178,7 @@ TEST(Views, SliceWrapsNegativeBoundsAndClampsToTheSize) {
   expect_tensor<int64_t>(a.slice(0, 20, 30), {0}, {});
 }
 
-TEST(Views, SliceOfAnInnerDim) {
+TEST_P(Views, SliceOfAnInnerDim) {
   Tensor x = matrix();
   Tensor s = x.slice(1, 1, 3);
   EXPECT_EQ(s.strides(), Shape({4, 1}));
@@ -186,13 +189,13 @@ TEST(Views, SliceOfAnInnerDim) {
   expect_tensor<int64_t>(x.slice(-1, 1, 4, 2), {3, 2}, {1, 3, 5, 7, 9, 11});
 }
 
-TEST(Views, WritingThroughASteppedSliceChangesTheBase) {
+TEST_P(Views, WritingThroughASteppedSliceChangesTheBase) {
   Tensor a = arange(10);
   a.slice(0, 0, 10, 2).fill_(-1);
   expect_tensor<int64_t>(a, {10}, {-1, 1, -1, 3, -1, 5, -1, 7, -1, 9});
 }
 
-TEST(Views, NarrowIsASliceOfALength) {
+TEST_P(Views, NarrowIsASliceOfALength) {
   Tensor x = matrix();
   Tensor n = x.narrow(1, 1, 2);
   EXPECT_TRUE(n.is_alias_of(x));
@@ -201,7 +204,7 @@ TEST(Views, NarrowIsASliceOfALength) {
   EXPECT_THROW(x.narrow(0, 2, 2), Error);
 }
 
-TEST(Views, SelectDropsADimAndTakesNegativeIndices) {
+TEST_P(Views, SelectDropsADimAndTakesNegativeIndices) {
   Tensor x = matrix();
   Tensor col = x.select(1, -1);
   EXPECT_TRUE(col.is_alias_of(x));
@@ -217,7 +220,7 @@ TEST(Views, SelectDropsADimAndTakesNegativeIndices) {
 // --- squeeze, unsqueeze, expand
 // -------------------------------------------------------------------
 
-TEST(Views, SqueezeDropsSizeOneDims) {
+TEST_P(Views, SqueezeDropsSizeOneDims) {
   Tensor t = arange(6).reshape({1, 2, 1, 3});
   Tensor s = t.squeeze();
   EXPECT_TRUE(s.is_alias_of(t));
@@ -230,7 +233,7 @@ TEST(Views, SqueezeDropsSizeOneDims) {
   EXPECT_EQ(ones({1, 1}).squeeze().dim(), 0);
 }
 
-TEST(Views, UnsqueezeInsertsASizeOneDim) {
+TEST_P(Views, UnsqueezeInsertsASizeOneDim) {
   Tensor y = arange(6).reshape({2, 3});
   EXPECT_EQ(y.unsqueeze(0).sizes(), Shape({1, 2, 3}));
   Tensor mid = y.unsqueeze(1);
@@ -246,7 +249,7 @@ TEST(Views, UnsqueezeInsertsASizeOneDim) {
   EXPECT_EQ(scalar_tensor(1.0).unsqueeze(0).sizes(), Shape({1}));
 }
 
-TEST(Views, ExpandRepeatsWithStrideZero) {
+TEST_P(Views, ExpandRepeatsWithStrideZero) {
   Tensor c = tensor({{1}, {2}, {3}});
   Tensor e = c.expand({3, 4});
   EXPECT_TRUE(e.is_alias_of(c));
@@ -256,7 +259,7 @@ TEST(Views, ExpandRepeatsWithStrideZero) {
   expect_tensor<int64_t>(e[1], {4}, {9, 9, 9, 9});
 }
 
-TEST(Views, ExpandKeepsSizesGivenAsMinusOneAndAddsLeadingDims) {
+TEST_P(Views, ExpandKeepsSizesGivenAsMinusOneAndAddsLeadingDims) {
   Tensor c = tensor({{1}, {2}, {3}});
   Tensor e = c.expand({2, -1, 4});
   EXPECT_EQ(e.sizes(), Shape({2, 3, 4}));
@@ -270,23 +273,21 @@ TEST(Views, ExpandKeepsSizesGivenAsMinusOneAndAddsLeadingDims) {
 // --- contiguous
 // -----------------------------------------------------------------------------------
 
-TEST(Views, ContiguousOfAContiguousTensorIsTheSameTensor) {
+TEST_P(Views, ContiguousOfAContiguousTensorIsTheSameTensor) {
   Tensor x = matrix();
   EXPECT_TRUE(x.contiguous().is_alias_of(x));
 }
 
-TEST(Views, ContiguousCopiesANonContiguousViewInRowMajorOrder) {
+TEST_P(Views, ContiguousCopiesANonContiguousViewInRowMajorOrder) {
   Tensor x = matrix();
   Tensor c = x.t().contiguous();
   EXPECT_FALSE(c.is_alias_of(x));
   EXPECT_TRUE(c.is_contiguous());
   EXPECT_EQ(c.strides(), Shape({3, 1}));
-  const int64_t* p = c.data_ptr<int64_t>();
-  EXPECT_EQ(std::vector<int64_t>(p, p + 12),
-            (std::vector<int64_t>{0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}));
+  EXPECT_EQ(c.to_vector<int64_t>(), (std::vector<int64_t>{0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}));
 }
 
-TEST(Views, ContiguousOfPermutedSlicedAndExpandedViews) {
+TEST_P(Views, ContiguousOfPermutedSlicedAndExpandedViews) {
   Tensor t = arange(24).reshape({2, 3, 4});
   expect_tensor<int64_t>(
       t.permute({1, 2, 0}).contiguous(), {3, 4, 2},
@@ -298,7 +299,7 @@ TEST(Views, ContiguousOfPermutedSlicedAndExpandedViews) {
   expect_tensor<int64_t>(e, {3, 2}, {7, 8, 7, 8, 7, 8});
 }
 
-TEST(Views, ContiguousOfALargeTransposeSplitAcrossThreads) {
+TEST_P(Views, ContiguousOfALargeTransposeSplitAcrossThreads) {
   // 60000 elements: above the size at which kernels run on several threads.
   const int64_t rows = 300, cols = 200;
   Tensor a = arange(rows * cols, kFloat32).reshape({rows, cols});
@@ -315,20 +316,20 @@ TEST(Views, ContiguousOfALargeTransposeSplitAcrossThreads) {
 // --- ops and copies on non-contiguous inputs
 // ------------------------------------------------------
 
-TEST(Views, AddReadsATransposedOperand) {
+TEST_P(Views, AddReadsATransposedOperand) {
   Tensor x = matrix();
   expect_tensor<int64_t>(x.t() + arange(12).reshape({4, 3}), {4, 3},
                          {0, 5, 10, 4, 9, 14, 8, 13, 18, 12, 17, 22});
 }
 
-TEST(Views, ExpReadsASteppedSlice) {
+TEST_P(Views, ExpReadsASteppedSlice) {
   Tensor f = tensor({0.0, 1.0, 2.0, 3.0, 4.0});
   expect_tensor<float>(f.slice(0, 0, 5, 2).exp(), {3},
                        {1.0f, static_cast<float>(std::exp(2.0)), static_cast<float>(std::exp(4.0))},
                        1e-4);
 }
 
-TEST(Views, BinaryOpsReadExpandedOperands) {
+TEST_P(Views, BinaryOpsReadExpandedOperands) {
   Tensor c = tensor({{1}, {2}, {3}});
   expect_tensor<int64_t>(c.expand({3, 4}) * tensor({1, 10, 100, 1000}), {3, 4},
                          {1, 10, 100, 1000, 2, 20, 200, 2000, 3, 30, 300, 3000});
@@ -336,13 +337,13 @@ TEST(Views, BinaryOpsReadExpandedOperands) {
                          {2, 3}, {11, 21, 31, 12, 22, 32});
 }
 
-TEST(Views, ReductionsReadTransposedInputs) {
+TEST_P(Views, ReductionsReadTransposedInputs) {
   Tensor x = matrix();
   expect_tensor<int64_t>(x.t().sum({1}), {4}, {12, 15, 18, 21});
   expect_tensor<int64_t>(x.t().sum({0}), {3}, {6, 22, 38});
 }
 
-TEST(Views, InPlaceOpsThroughAViewUpdateTheBase) {
+TEST_P(Views, InPlaceOpsThroughAViewUpdateTheBase) {
   Tensor x = matrix();
   Tensor row = x[1];
   row += tensor({10, 20, 30, 40});
@@ -351,14 +352,14 @@ TEST(Views, InPlaceOpsThroughAViewUpdateTheBase) {
   expect_tensor<int64_t>(x, {3, 4}, {0, 1, 2, 3, -14, 25, 36, 47, -8, 9, 10, 11});
 }
 
-TEST(Views, CopyIntoAViewWritesOnlyThoseElements) {
+TEST_P(Views, CopyIntoAViewWritesOnlyThoseElements) {
   Tensor x = zeros({2, 3}, kInt64);
   x.select(1, 2).copy_(tensor({5, 6}));
   x[0].slice(0, 0, 2).copy_(tensor({1.9, 2.9}));  // converted to int64
   expect_tensor<int64_t>(x, {2, 3}, {1, 2, 5, 0, 0, 6});
 }
 
-TEST(Views, CopyBetweenOverlappingViewsReadsTheSourceFirst) {
+TEST_P(Views, CopyBetweenOverlappingViewsReadsTheSourceFirst) {
   Tensor a = arange(5);
   a.slice(0, 1, 5).copy_(a.slice(0, 0, 4));
   expect_tensor<int64_t>(a, {5}, {0, 0, 1, 2, 3});
@@ -367,7 +368,7 @@ TEST(Views, CopyBetweenOverlappingViewsReadsTheSourceFirst) {
   expect_tensor<int64_t>(m, {2, 2}, {1, 3, 2, 4});
 }
 
-TEST(Views, InPlaceAddOfAnOverlappingViewReadsItFirst) {
+TEST_P(Views, InPlaceAddOfAnOverlappingViewReadsItFirst) {
   Tensor m = tensor({{1, 2}, {3, 4}});
   m += m.t();
   expect_tensor<int64_t>(m, {2, 2}, {2, 5, 5, 8});
