@@ -33,7 +33,9 @@ Tensor rand_like(const Tensor& t);
 Tensor randn_like(const Tensor& t);
 
 // A tensor over memory the caller owns, without a copy. The memory must outlive every view unless a
-// deleter is given, which runs when the last view is gone.
+// deleter is given, which runs when the last view is gone. The device is the CPU unless the options
+// name one. For GPU memory the deleter runs when the last view goes, which may be before kernels
+// queued on it have finished: call cuda::synchronize() first if it frees the memory.
 Tensor from_blob(void* data, const Shape& sizes, const TensorOptions& options = {});
 Tensor from_blob(void* data, const Shape& sizes, const Strides& strides,
                  const TensorOptions& options = {});

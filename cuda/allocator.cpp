@@ -8,6 +8,31 @@
 #include <nabla/cuda/check.h>
 
 namespace nabla::cuda_backend {
+namespace {
+
+// Makes `device` current for a scope and restores the caller's device after. A thread that never
+// chose a device would otherwise have the runtime create a context on device 0 for an allocation
+// that belongs to another device.
+class DeviceSwitch {
+ public:
+  explicit DeviceSwitch(int device) {
+    if (cudaGetDevice(&previous_) == cudaSuccess && previous_ != device) {
+      switched_ = cudaSetDevice(device) == cudaSuccess;
+    }
+    cudaGetLastError();
+  }
+  ~DeviceSwitch() {
+    if (switched_ && cudaSetDevice(previous_) != cudaSuccess) cudaGetLastError();
+  }
+  DeviceSwitch(const DeviceSwitch&) = delete;
+  DeviceSwitch& operator=(const DeviceSwitch&) = delete;
+
+ private:
+  int previous_ = 0;
+  bool switched_ = false;
+};
+
+}  // namespace
 
 void CudaAllocator::init(int device, cudaStream_t stream) {
   device_ = device;
@@ -21,6 +46,7 @@ void CudaAllocator::init(int device, cudaStream_t stream) {
 
 void* CudaAllocator::allocate(size_t nbytes) {
   if (nbytes == 0) return nullptr;
+  const DeviceSwitch on_device(device_);
   void* ptr = nullptr;
   cudaError_t status = cudaMallocAsync(&ptr, nbytes, stream_);
   if (status == cudaErrorMemoryAllocation) {
@@ -50,6 +76,7 @@ void* CudaAllocator::allocate(size_t nbytes) {
 void CudaAllocator::deallocate(void* ptr, size_t nbytes) noexcept {
   if (ptr == nullptr) return;
   allocated_ -= nbytes;
+  const DeviceSwitch on_device(device_);
   // Stream-ordered: the block returns to the pool once the work queued before it is done. At exit
   // the runtime may already be gone; there is nothing to do about that, so the status is dropped.
   if (cudaFreeAsync(ptr, stream_) != cudaSuccess) cudaGetLastError();

@@ -28,6 +28,18 @@ void check_device_index(int index) {
 }
 }  // namespace
 
+bool device_has_kernels(int device) {
+  int previous = 0;
+  if (cudaGetDevice(&previous) != cudaSuccess) {
+    cudaGetLastError();
+    return false;
+  }
+  const bool usable = cudaSetDevice(device) == cudaSuccess && probe_kernel_image() == cudaSuccess;
+  cudaGetLastError();
+  cudaSetDevice(previous);
+  return usable;
+}
+
 bool tf32_enabled() {
   return tf32_allowed.load(std::memory_order_relaxed);
 }
@@ -53,14 +65,10 @@ int device_count() noexcept {
 
 bool is_available() noexcept {
   static const bool available = [] {
-    if (device_count() == 0) return false;
     // A device exists; the backend is usable only if this build carries code for it (a GPU older
-    // than the architectures nabla was compiled for has none).
-    if (cudaSetDevice(0) != cudaSuccess || cuda_backend::probe_kernel_image() != cudaSuccess) {
-      cudaGetLastError();
-      return false;
-    }
-    return true;
+    // than the architectures nabla was compiled for has none). Device 0 answers for "auto"; other
+    // devices are probed when first used, so that no context is made on a GPU nobody uses.
+    return device_count() > 0 && cuda_backend::device_has_kernels(0);
   }();
   return available;
 }
@@ -113,9 +121,9 @@ Backend& cuda_backend(int device_index) {
   Backend* existing = backends[index].load(std::memory_order_acquire);
   if (existing != nullptr) return *existing;
   cuda_backend::check_device_index(index);
-  NABLA_CHECK(cuda::is_available(), "cuda:", index,
-              ": this build of nabla has no kernels for the GPU present (it was compiled for "
-              "other architectures; rebuild with CMAKE_CUDA_ARCHITECTURES set for this GPU)");
+  NABLA_CHECK(cuda_backend::device_has_kernels(index), "cuda:", index,
+              ": this build of nabla has no kernels for this GPU (", cuda::device_name(index),
+              "); rebuild with CMAKE_CUDA_ARCHITECTURES set for it, e.g. native");
   static std::mutex mutex;
   std::lock_guard<std::mutex> lock(mutex);
   existing = backends[index].load(std::memory_order_relaxed);

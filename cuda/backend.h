@@ -11,6 +11,8 @@ namespace nabla::cuda_backend {
 
 // Whether float32 matrix products may use TF32 (nabla::cuda::set_allow_tf32).
 bool tf32_enabled();
+// Whether this build has kernels the device can run.
+bool device_has_kernels(int device);
 
 class CudaBackend final : public Backend {
  public:

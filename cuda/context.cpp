@@ -15,7 +15,6 @@ namespace {
 
 thread_local const char* tls_op = "cuda";
 thread_local int tls_op_device = -1;
-thread_local int tls_current_device = -1;
 
 // cuBLAS's workspace, taken once from the device pool so that cuBLAS never allocates during a
 // step (its default is a cudaMalloc of its own).
@@ -93,10 +92,15 @@ int current_op_device() {
   return tls_op_device;
 }
 
+int current_device() {
+  int device = 0;
+  NABLA_CUDA_CHECK(cudaGetDevice(&device));
+  return device;
+}
+
 void set_device(int index) {
-  if (tls_current_device == index) return;
-  NABLA_CUDA_CHECK(cudaSetDevice(index));
-  tls_current_device = index;
+  // Asked of the runtime rather than cached: user code and libraries may change it too.
+  if (current_device() != index) NABLA_CUDA_CHECK(cudaSetDevice(index));
 }
 
 bool sync_every_op() {
@@ -133,11 +137,57 @@ cublasHandle_t DeviceContext::cublas() {
     cublasHandle_t handle = nullptr;
     NABLA_CUBLAS_CHECK(api.create(&handle));
     NABLA_CUBLAS_CHECK(api.set_stream(handle, stream_));
-    cublas_workspace_ = allocator_.allocate(kCublasWorkspaceBytes);
+    // From the pool but outside the allocator's counters: it is not a tensor.
+    NABLA_CUDA_CHECK(cudaMallocAsync(&cublas_workspace_, kCublasWorkspaceBytes, stream_));
     NABLA_CUBLAS_CHECK(api.set_workspace(handle, cublas_workspace_, kCublasWorkspaceBytes));
     cublas_ = handle;
   }
   return cublas_;
+}
+
+void DeviceContext::upload(void* device_destination, const void* host_source, size_t bytes) {
+  if (bytes == 0) return;
+  if (bytes > kStagingLimit) {
+    NABLA_CUDA_CHECK(
+        cudaMemcpyAsync(device_destination, host_source, bytes, cudaMemcpyHostToDevice, stream_));
+    NABLA_CUDA_CHECK(cudaStreamSynchronize(stream_));
+    return;
+  }
+  std::lock_guard<std::mutex> lock(staging_mutex_);
+  StagingBlock* block = nullptr;
+  for (StagingBlock& candidate : staging_) {
+    if (candidate.bytes < bytes) continue;
+    const cudaError_t state = cudaEventQuery(candidate.copied);
+    if (state == cudaSuccess) {
+      block = &candidate;
+      break;
+    }
+    if (state != cudaErrorNotReady) NABLA_CUDA_CHECK(state);
+  }
+  if (block == nullptr && staging_bytes_ + bytes > kStagingTotal) {
+    // Enough is pinned already: wait for the copies in flight, after which every block is free.
+    NABLA_CUDA_CHECK(cudaStreamSynchronize(stream_));
+    for (StagingBlock& candidate : staging_) {
+      if (candidate.bytes >= bytes) {
+        block = &candidate;
+        break;
+      }
+    }
+  }
+  if (block == nullptr) {
+    size_t size = size_t{64} << 10;
+    while (size < bytes) size *= 2;
+    StagingBlock fresh{nullptr, size, nullptr};
+    NABLA_CUDA_CHECK(cudaHostAlloc(&fresh.data, size, cudaHostAllocDefault));
+    NABLA_CUDA_CHECK(cudaEventCreateWithFlags(&fresh.copied, cudaEventDisableTiming));
+    staging_.push_back(fresh);
+    staging_bytes_ += size;
+    block = &staging_.back();
+  }
+  std::memcpy(block->data, host_source, bytes);
+  NABLA_CUDA_CHECK(
+      cudaMemcpyAsync(device_destination, block->data, bytes, cudaMemcpyHostToDevice, stream_));
+  NABLA_CUDA_CHECK(cudaEventRecord(block->copied, stream_));
 }
 
 void DeviceContext::synchronize() {
@@ -178,15 +228,31 @@ unsigned int register_index_message(const IndexErrorMessage& message) {
 }
 
 OpScope::OpScope(int device, const char* op)
-    : device_(device), previous_op_(tls_op), previous_device_(tls_op_device) {
+    : device_(device),
+      previous_op_(tls_op),
+      previous_op_device_(tls_op_device),
+      previous_current_device_(current_device()) {
   tls_op = op;
   tls_op_device = device;
-  set_device(device);
+  if (previous_current_device_ != device) {
+    const cudaError_t status = cudaSetDevice(device);
+    if (status != cudaSuccess) {
+      tls_op = previous_op_;  // the destructor will not run
+      tls_op_device = previous_op_device_;
+      throw_cuda_error(status, "cudaSetDevice", __FILE__, __LINE__);
+    }
+  }
 }
 
 OpScope::~OpScope() {
   tls_op = previous_op_;
-  tls_op_device = previous_device_;
+  tls_op_device = previous_op_device_;
+  // Leave the caller on the device it was on, as a device guard does: an op on cuda:1 nested in a
+  // copy to cuda:0 must not leave cuda:0's later launches on the wrong device.
+  if (previous_current_device_ != device_ &&
+      cudaSetDevice(previous_current_device_) != cudaSuccess) {
+    cudaGetLastError();
+  }
 }
 
 void OpScope::finish() {

@@ -42,8 +42,10 @@ class DeviceContext {
   int index() const { return index_; }
   cudaStream_t stream() const { return stream_; }
   CudaAllocator& allocator() { return allocator_; }
-  // The cuBLAS handle, bound to this device's stream; created on first use.
+  // The cuBLAS handle, bound to this device's stream; created on first use. Hold cublas_mutex()
+  // while setting its mode and calling it.
   cublasHandle_t cublas();
+  std::mutex& cublas_mutex() { return cublas_call_mutex_; }
   // Where a kernel checking indices reports, with `message` (from register_index_message).
   IndexErrorSink error_sink(unsigned int message) const {
     return {claimed_, device_record_, message};
@@ -52,13 +54,31 @@ class DeviceContext {
   // Waits for the stream, then throws if a kernel reported an invalid index since the last time.
   void synchronize();
 
+  // Queues a copy of `bytes` from host memory to device memory that does not wait for the device,
+  // yet leaves the host memory free to change or go at once: the bytes are first copied into a
+  // pinned staging block, reused when the copy out of it has completed. Copies above
+  // kStagingLimit (a dataset) wait for the device instead of holding that much pinned memory.
+  void upload(void* device_destination, const void* host_source, size_t bytes);
+
  private:
   void raise_pending_errors();
+
+  struct StagingBlock {
+    void* data;
+    size_t bytes;
+    cudaEvent_t copied;  // recorded after the copy out of the block
+  };
+  static constexpr size_t kStagingLimit = size_t{16} << 20;
+  static constexpr size_t kStagingTotal = size_t{64} << 20;
+  std::mutex staging_mutex_;
+  std::vector<StagingBlock> staging_;
+  size_t staging_bytes_ = 0;
 
   int index_;
   cudaStream_t stream_ = nullptr;
   CudaAllocator allocator_;
   std::mutex cublas_mutex_;
+  std::mutex cublas_call_mutex_;
   cublasHandle_t cublas_ = nullptr;
   void* cublas_workspace_ = nullptr;
   IndexErrorRecord* host_record_ = nullptr;
@@ -73,15 +93,16 @@ DeviceContext& context(int index);
 // a training loop that checks the same shapes every step registers one message.
 unsigned int register_index_message(const IndexErrorMessage& message);
 
-// Makes `index` this thread's current CUDA device.
+// This thread's current CUDA device, and making `index` current.
+int current_device();
 void set_device(int index);
 
 // Whether NABLA_CUDA_SYNC=1: every op then synchronizes, so an asynchronous fault is reported by
 // the op that caused it.
 bool sync_every_op();
 
-// The scope of one backend op: sets the device, names the op for error messages, and with
-// NABLA_CUDA_SYNC=1 synchronizes at finish().
+// The scope of one backend op: makes its device current (restoring the caller's at the end), names
+// the op for error messages, and with NABLA_CUDA_SYNC=1 synchronizes at finish().
 class OpScope {
  public:
   OpScope(int device, const char* op);
@@ -93,7 +114,8 @@ class OpScope {
  private:
   int device_;
   const char* previous_op_;
-  int previous_device_;
+  int previous_op_device_;
+  int previous_current_device_;
 };
 
 }  // namespace nabla::cuda_backend

@@ -44,17 +44,15 @@ void CudaBackend::copy(const Tensor& src, const Tensor& dst) {
   if (src.is_cuda() && dst.is_cuda() && src.device() == dst.device()) {
     copy_on_device(stream(), src, dst);
   } else if (src.is_cpu()) {
-    // Host to device: the host side is made contiguous in its own dtype (pageable memory is
-    // staged by the driver, so the host tensor may go away as soon as the call returns), and
-    // whatever conversion or strides dst needs happens on the device.
+    // Host to device: the host side is made contiguous in its own dtype and uploaded through
+    // pinned staging (the host tensor may change or go as soon as this returns), and whatever
+    // conversion or strides dst needs happens on the device.
     const Tensor host = native::contiguous(src);
     if (plain_copy(host, dst)) {
-      NABLA_CUDA_CHECK(cudaMemcpyAsync(dst.data_ptr(), host.data_ptr(), bytes_of(dst),
-                                       cudaMemcpyHostToDevice, stream()));
+      context_.upload(dst.data_ptr(), host.data_ptr(), bytes_of(dst));
     } else {
       const Tensor staged = native::empty(host.sizes(), host.dtype(), dst.device());
-      NABLA_CUDA_CHECK(cudaMemcpyAsync(staged.data_ptr(), host.data_ptr(), bytes_of(staged),
-                                       cudaMemcpyHostToDevice, stream()));
+      context_.upload(staged.data_ptr(), host.data_ptr(), bytes_of(staged));
       copy_on_device(stream(), staged, dst);
     }
   } else if (dst.is_cpu()) {

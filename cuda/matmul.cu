@@ -2,6 +2,7 @@
 // the whole batch; a broadcast batch has stride 0), row-major through the operand swap: cuBLAS is
 // column-major, where row-major C = A B reads as C^T = B^T A^T, so B goes first. TF32 is used only
 // when nabla::cuda::set_allow_tf32(true). int64 and uint8 products run a plain kernel.
+#include <mutex>
 #include <type_traits>
 
 #include <nabla/core/gemm_layout.h>
@@ -21,6 +22,8 @@ void cublas_gemm(DeviceContext& context, const Tensor& a, const Tensor& b, const
   const GemmLayout la = *gemm_layout(a), lb = *gemm_layout(b);  // ops guarantee both
   const CublasApi& api = cublas_api();
   cublasHandle_t handle = context.cublas();
+  // One handle per device, shared by threads: its math mode and the GEMM go together.
+  const std::lock_guard<std::mutex> lock(context.cublas_mutex());
   NABLA_CUBLAS_CHECK(api.set_math_mode(handle, std::is_same_v<T, float> && tf32_enabled()
                                                    ? CUBLAS_TF32_TENSOR_OP_MATH
                                                    : CUBLAS_DEFAULT_MATH));

