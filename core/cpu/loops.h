@@ -40,7 +40,7 @@ StridedLoop<N> make_loop(const Shape& sizes, const std::array<void*, N>& data,
                          const std::array<int64_t, N>& elsize) {
   StridedLoop<N> loop;
   loop.layout = make_loop_layout<N>(sizes, strides);
-  loop.rows = loop.layout.template calculator<int64_t>(1);
+  if (loop.layout.dims > 1) loop.rows = loop.layout.template calculator<int64_t>(1);
   loop.numel = loop.layout.numel;
   for (int k = 0; k < N; ++k) {
     loop.base[k] = static_cast<char*>(data[k]);
@@ -58,6 +58,11 @@ void run_range(const StridedLoop<N>& loop, int64_t begin, int64_t end, Row&& row
   int64_t inner_strides[N];
   for (int k = 0; k < N; ++k) inner_strides[k] = loop.layout.strides[0][k] * loop.elsize[k];
   std::array<char*, N> ptr;
+  if (loop.layout.dims == 1) {  // one row (every contiguous tensor): no index math at all
+    for (int k = 0; k < N; ++k) ptr[k] = loop.base[k] + begin * inner_strides[k];
+    row(ptr.data(), inner_strides, end - begin);
+    return;
+  }
   for (int64_t pos = begin; pos < end;) {
     const int64_t r = pos / inner, column = pos - r * inner;
     const math::Offsets<N, int64_t> start = loop.rows.get(r);
