@@ -21,12 +21,23 @@ void resolve(void* library, const char* name, const std::string& soname, Fn& fn)
 
 CublasApi load() {
   const std::string soname = "libcublas.so." + std::to_string(CUBLAS_VER_MAJOR);
+  // The loader's path first (LD_LIBRARY_PATH, ld.so.conf), then the toolkit nabla was built with.
   void* library = dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
+  std::string reasons;
   if (library == nullptr) {
     const char* reason = dlerror();
-    NABLA_FAIL("cuBLAS: cannot load ", soname, " (", reason ? reason : "unknown reason",
+    reasons = reason ? reason : "not found";
+    const std::string in_toolkit = std::string(NABLA_CUDA_LIBRARY_DIR) + "/" + soname;
+    library = dlopen(in_toolkit.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (library == nullptr) {
+      reason = dlerror();
+      reasons += std::string("; ") + (reason ? reason : in_toolkit + ": not found");
+    }
+  }
+  if (library == nullptr) {
+    NABLA_FAIL("cuBLAS: cannot load ", soname, " (", reasons,
                "); matrix products on CUDA need the cuBLAS of CUDA ", CUBLAS_VER_MAJOR,
-               " on the library path (e.g. /usr/local/cuda/lib64 in LD_LIBRARY_PATH)");
+               " on the library path (e.g. its lib64 directory in LD_LIBRARY_PATH)");
   }
   CublasApi api{};
   resolve(library, "cublasCreate_v2", soname, api.create);

@@ -37,10 +37,17 @@ say "nvcc: $("$nvcc_path" --version 2>/dev/null | tail -1)"
 say "cpu cores: $jobs"
 
 # --- configure and build for the local GPU's architecture ------------------------------------------
+# The driver names the compute capability ("9.0" -> 90); CMake's "native" is the fallback.
+arch=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d '. ')
+case "$arch" in
+  [0-9][0-9] | [0-9][0-9][0-9]) ;;
+  *) arch=native ;;
+esac
+say "cuda architecture: $arch"
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
 cmake -S . -B build-gpu "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DNABLA_CUDA=ON \
-  -DCMAKE_CUDA_COMPILER="$nvcc_path" -DCMAKE_CUDA_ARCHITECTURES=native "$@" \
+  -DCMAKE_CUDA_COMPILER="$nvcc_path" -DCMAKE_CUDA_ARCHITECTURES="$arch" "$@" \
   >"$out/configure.log" 2>&1 || give_up "configure" "$out/configure.log"
 grep -E "^-- nabla:" "$out/configure.log" | tee -a "$report"
 cmake --build build-gpu -j "$jobs" >"$out/build.log" 2>&1 || give_up "build" "$out/build.log"

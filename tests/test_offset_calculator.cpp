@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <nabla/core/loop_layout.h>
+#include <nabla/core/math/indexing.h>
 #include <nabla/nabla.h>
 
 namespace nabla {
@@ -190,6 +191,47 @@ TEST(LineLayout, LinesStartWhereNestedLoopsSay) {
       EXPECT_EQ(static_cast<int64_t>(at[1]), nested_offset(m, line_sizes, line_out));
     }
   }
+}
+
+// gather and scatter_add walk (out, in with the indexed dim's stride zeroed, index) and add
+// index * that stride: for every element of small cases, the element reached is the one the
+// definition names, in[r][index[r][c]] along dim 1 and in[index[r][c]][c] along dim 0.
+TEST(IndexedOffsets, GatherReachesTheElementTheIndexNames) {
+  const Tensor in = zeros({5, 4}).t();                          // [4, 5], transposed strides {1, 4}
+  const std::vector<int64_t> index = {4, 0, 2, 2, 1, 3, 0, 4};  // a [4, 2] index along dim 1
+  const Shape index_shape{4, 2};
+  for (int64_t dim : {0, 1}) {
+    SCOPED_TRACE(::testing::Message() << "dim " << dim);
+    const Shape out_shape = index_shape;
+    const Strides out_strides = contiguous_strides(out_shape);
+    const Strides index_strides = contiguous_strides(index_shape);
+    Strides zeroed = in.strides();
+    zeroed[dim] = 0;
+    const LoopLayout<3> layout =
+        make_loop_layout<3>(out_shape, {&out_strides, &zeroed, &index_strides});
+    const auto at = layout.calculator<uint32_t>();
+    for (int64_t i = 0; i < out_shape.numel(); ++i) {
+      const auto o = at.get(static_cast<uint32_t>(i));
+      const int64_t r = i / 2, c = i % 2;
+      const int64_t picked = index[o[2]];
+      ASSERT_EQ(picked, index[r * 2 + c]);
+      ASSERT_TRUE(math::index_in_range(picked, in.size(dim)) || dim == 0);
+      const int64_t expected = dim == 1 ? r * in.stride(0) + picked * in.stride(1)
+                                        : picked * in.stride(0) + c * in.stride(1);
+      if (dim == 0 && picked >= in.size(0)) continue;  // out of range for dim 0: never followed
+      EXPECT_EQ(math::indexed_offset(o[1], picked, in.stride(dim)), expected) << "element " << i;
+      EXPECT_EQ(static_cast<int64_t>(o[0]), i);
+    }
+  }
+}
+
+TEST(IndexedOffsets, IndexInRangeIsHalfOpen) {
+  EXPECT_TRUE(math::index_in_range(0, 3));
+  EXPECT_TRUE(math::index_in_range(2, 3));
+  EXPECT_FALSE(math::index_in_range(3, 3));
+  EXPECT_FALSE(math::index_in_range(-1, 3));
+  EXPECT_FALSE(math::index_in_range(INT64_MIN, 3));
+  EXPECT_FALSE(math::index_in_range(0, 0));
 }
 
 }  // namespace

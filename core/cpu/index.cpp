@@ -1,10 +1,13 @@
-// CPU index_select and gather. Both walk the output with the input's stride along `dim` zeroed; the
-// index value then picks the element along `dim`. Indices are validated before anything is written.
+// CPU index checks, index_select, gather and scatter_add. They walk the output (the source for
+// scatter_add) with the indexed tensor's stride along `dim` zeroed; the index value then picks the
+// element along `dim` (core/math/indexing.h, as on the GPU). Indices are validated before anything
+// is written.
 #include <cstring>
 #include <type_traits>
 
 #include <nabla/core/cpu/cpu_backend.h>
 #include <nabla/core/cpu/loops.h>
+#include <nabla/core/math/indexing.h>
 
 namespace nabla::cpu {
 namespace {
@@ -15,7 +18,7 @@ void check_range(const Tensor& index, int64_t limit, const IndexErrorMessage& me
   run_range(loop, 0, loop.numel, [&](char** p, const int64_t* s, int64_t n) {
     for (int64_t i = 0; i < n; ++i) {
       const int64_t v = *reinterpret_cast<const int64_t*>(p[0] + i * s[0]);
-      NABLA_CHECK(v >= 0 && v < limit, message.before, v, message.after);
+      NABLA_CHECK(math::index_in_range(v, limit), message.before, v, message.after);
     }
   });
 }
@@ -35,7 +38,8 @@ void indexed_copy(const Tensor& in, int64_t dim, const Tensor& index_over_out, c
   run(loop, [=](char** p, const int64_t* s, int64_t n) {
     for (int64_t i = 0; i < n; ++i) {
       const int64_t idx = *reinterpret_cast<const int64_t*>(p[2] + i * s[2]);
-      std::memcpy(p[0] + i * s[0], p[1] + i * s[1] + idx * dim_stride_bytes, es);
+      std::memcpy(p[0] + i * s[0], p[1] + math::indexed_offset(i * s[1], idx, dim_stride_bytes),
+                  es);
     }
   });
 }
@@ -52,7 +56,8 @@ void scatter_add_typed(const Tensor& src, int64_t dim, const Tensor& index, cons
   run_range(loop, 0, loop.numel, [=](char** p, const int64_t* s, int64_t n) {
     for (int64_t i = 0; i < n; ++i) {
       const int64_t idx = *reinterpret_cast<const int64_t*>(p[2] + i * s[2]);
-      T* target = reinterpret_cast<T*>(p[0] + i * s[0]) + idx * dim_stride;
+      T* target = reinterpret_cast<T*>(p[0]) +
+                  math::indexed_offset(i * s[0] / int64_t{sizeof(T)}, idx, dim_stride);
       *target = static_cast<T>(*target + *reinterpret_cast<const T*>(p[1] + i * s[1]));
     }
   });
