@@ -54,6 +54,23 @@ class MessageRegistry {
     if (inserted) messages_.push_back(message);
     return it->second;
   }
+  // The id of index_error_message(op, dim, shape), formatted only the first time: index ops run
+  // every training step, and formatting a message costs more than the op's launch.
+  unsigned int add_index_op(const char* op, int64_t dim, const Shape& shape) {
+    std::string key(reinterpret_cast<const char*>(&op), sizeof op);
+    key.append(reinterpret_cast<const char*>(&dim), sizeof dim);
+    key.append(reinterpret_cast<const char*>(shape.data()),
+               static_cast<size_t>(shape.size()) * sizeof(int64_t));
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = index_ops_.find(key);
+      if (it != index_ops_.end()) return it->second;
+    }
+    const unsigned int id = add(index_error_message(op, dim, shape));
+    std::lock_guard<std::mutex> lock(mutex_);
+    index_ops_.emplace(std::move(key), id);
+    return id;
+  }
   IndexErrorMessage get(unsigned int id) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (id < messages_.size()) return messages_[id];
@@ -63,6 +80,7 @@ class MessageRegistry {
  private:
   std::mutex mutex_;
   std::unordered_map<std::string, unsigned int> ids_;
+  std::unordered_map<std::string, unsigned int> index_ops_;
   std::vector<IndexErrorMessage> messages_;
 };
 
@@ -225,6 +243,10 @@ DeviceContext& context(int index) {
 
 unsigned int register_index_message(const IndexErrorMessage& message) {
   return registry().add(message);
+}
+
+unsigned int register_index_message(const char* op, int64_t dim, const Shape& shape) {
+  return registry().add_index_op(op, dim, shape);
 }
 
 OpScope::OpScope(int device, const char* op)

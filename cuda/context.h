@@ -92,6 +92,8 @@ DeviceContext& context(int index);
 // An id for `message`, which kernels store in an IndexErrorRecord; equal messages share an id, so
 // a training loop that checks the same shapes every step registers one message.
 unsigned int register_index_message(const IndexErrorMessage& message);
+// The id of index_error_message(op, dim, shape); `op` must be a string literal.
+unsigned int register_index_message(const char* op, int64_t dim, const Shape& shape);
 
 // This thread's current CUDA device, and making `index` current.
 int current_device();

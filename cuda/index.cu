@@ -154,9 +154,8 @@ void CudaBackend::check_index_range(const Tensor& index, int64_t limit,
 
 void CudaBackend::gather(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) {
   OpScope scope(index_, "gather");
-  gather_any(
-      stream(), in, dim, index, out,
-      context_.error_sink(register_index_message(index_error_message("gather", dim, in.sizes()))));
+  gather_any(stream(), in, dim, index, out,
+             context_.error_sink(register_index_message("gather", dim, in.sizes())));
   scope.finish();
 }
 
@@ -169,16 +168,15 @@ void CudaBackend::index_select(const Tensor& in, int64_t dim, const Tensor& inde
   const Tensor laid(std::make_shared<TensorImpl>(index.impl()->storage(), kInt64, out.sizes(),
                                                  strides, index.storage_offset()));
   gather_any(stream(), in, dim, laid, out,
-             context_.error_sink(
-                 register_index_message(index_error_message("index_select", dim, in.sizes()))));
+             context_.error_sink(register_index_message("index_select", dim, in.sizes())));
   scope.finish();
 }
 
 void CudaBackend::scatter_add(const Tensor& src, int64_t dim, const Tensor& index,
                               const Tensor& out) {
   OpScope scope(index_, "scatter_add");
-  const IndexErrorSink sink = context_.error_sink(
-      register_index_message(index_error_message("scatter_add", dim, out.sizes())));
+  const IndexErrorSink sink =
+      context_.error_sink(register_index_message("scatter_add", dim, out.sizes()));
   dispatch_dtype(out.dtype(), "scatter_add", [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, bool>) {

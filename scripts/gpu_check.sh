@@ -81,7 +81,10 @@ fi
 build-gpu/examples/mnist_mlp --device cuda --epochs 5 --data data/mnist >"$out/mnist_mlp.log" 2>&1
 mnist_status=$?
 grep -E "^(device|epoch|peak)" "$out/mnist_mlp.log" | tee -a "$report"
-[ $mnist_status -eq 0 ] || say "mnist_mlp exited with status $mnist_status (see mnist_mlp.log)"
+if [ $mnist_status -ne 0 ]; then
+  say "mnist_mlp exited with status $mnist_status; its last lines:"
+  tail -n 3 "$out/mnist_mlp.log" | tee -a "$report"
+fi
 build-gpu/examples/mnist_mlp --device cuda --epochs 1 --batch-size 256 --data data/mnist \
   >"$out/mnist_mlp_256.log" 2>&1 || say "mnist_mlp at batch 256 failed (see mnist_mlp_256.log)"
 grep -E "^epoch" "$out/mnist_mlp_256.log" | sed 's/^/batch 256: /' | tee -a "$report"
