@@ -197,4 +197,20 @@ bool visit_binary_op(BinaryOp op, Fn&& fn) {
   return false;
 }
 
+// Calls fn(functor) with op(x, scalar), or op(scalar, x) when scalar_first, as a functor of the
+// one tensor operand x: the scalar travels to the kernel inside it, in T. False when `op` has no
+// kernel for T.
+template <typename T, typename Fn>
+bool visit_binary_scalar_op(BinaryOp op, const Scalar& scalar, bool scalar_first, Fn&& fn) {
+  const T s = scalar_as<T>(scalar);
+  return visit_binary_op<T>(op, [&](auto f) {
+    using F = decltype(f);
+    if (scalar_first) {
+      fn(math::BindFirst<F, T>{f, s});
+    } else {
+      fn(math::BindSecond<F, T>{f, s});
+    }
+  });
+}
+
 }  // namespace nabla

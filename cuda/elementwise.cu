@@ -55,15 +55,8 @@ void CudaBackend::binary_scalar(BinaryOp op, const Tensor& a, const Scalar& scal
   OpScope scope(index_, op_name(op));
   dispatch_dtype(a.dtype(), op_name(op), [&](auto tag) {
     using T = decltype(tag);
-    const T s = scalar_as<T>(scalar);
-    const bool found = visit_binary_op<T>(op, [&](auto f) {
-      using F = decltype(f);
-      using Out = decltype(f(T{}, T{}));
-      if (scalar_first) {
-        launch_elementwise<Out>(stream(), math::BindFirst<F, T>{f, s}, out, Input<T>{a});
-      } else {
-        launch_elementwise<Out>(stream(), math::BindSecond<F, T>{f, s}, out, Input<T>{a});
-      }
+    const bool found = visit_binary_scalar_op<T>(op, scalar, scalar_first, [&](auto f) {
+      launch_elementwise<decltype(f(T{}))>(stream(), f, out, Input<T>{a});
     });
     NABLA_CHECK(found, op_name(op), ": not implemented for ", a.dtype(), " on CUDA");
   });

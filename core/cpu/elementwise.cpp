@@ -117,16 +117,8 @@ void CpuBackend::binary_scalar(BinaryOp op, const Tensor& a, const Scalar& scala
                                bool scalar_first, const Tensor& out) {
   dispatch_dtype(a.dtype(), op_name(op), [&](auto tag) {
     using T = decltype(tag);
-    const T s = scalar_as<T>(scalar);
-    const bool found = visit_binary_op<T>(op, [&](auto f) {
-      using F = decltype(f);
-      using Out = decltype(f(T{}, T{}));
-      if (scalar_first) {
-        unary_kernel<Out, T>(a, out, math::BindFirst<F, T>{f, s});
-      } else {
-        unary_kernel<Out, T>(a, out, math::BindSecond<F, T>{f, s});
-      }
-    });
+    const bool found = visit_binary_scalar_op<T>(
+        op, scalar, scalar_first, [&](auto f) { unary_kernel<decltype(f(T{})), T>(a, out, f); });
     NABLA_CHECK(found, op_name(op), ": not implemented for ", a.dtype(), " on the CPU");
   });
 }
