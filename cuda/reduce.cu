@@ -21,6 +21,25 @@ namespace {
 // Outputs folding at most this many elements each get one thread.
 constexpr int64_t kThreadPerOutputLimit = 4096;
 constexpr int kReduceBlock = 256;
+// A thread folds its elements in chunks of this many, each chunk on its own and then into the
+// total: a float32 running sum over thousands of elements loses digits the CPU's blocked sums keep
+// (the error grows with the square root of the run instead of the whole count).
+constexpr int kChunk = 64;
+
+// combine over r = first, first + step, ... below end of x[base + reduced_at(r)], chunk by chunk.
+template <typename T, typename Combine, typename Index>
+__device__ T fold(const T* x, Index base, const math::OffsetCalculator<1, Index>& reduced_at,
+                  Index first, Index end, Index step, Combine combine) {
+  T total = Combine::template identity<T>();
+  for (Index start = first; start < end;) {
+    T chunk = Combine::template identity<T>();
+    for (int k = 0; k < kChunk && start < end; ++k, start += step) {
+      chunk = combine(chunk, x[base + reduced_at.get(start)[0]]);
+    }
+    total = combine(total, chunk);
+  }
+  return total;
+}
 
 template <typename T, typename Combine, typename Index>
 __global__ void reduce_thread_per_output_kernel(Index outputs, Index per_output,
@@ -31,9 +50,7 @@ __global__ void reduce_thread_per_output_kernel(Index outputs, Index per_output,
   for (Index m = static_cast<Index>(blockIdx.x) * blockDim.x + threadIdx.x; m < outputs;
        m += stride) {
     const math::Offsets<2, Index> at = output_at.get(m);
-    T acc = Combine::template identity<T>();
-    for (Index r = 0; r < per_output; ++r) acc = combine(acc, x[at[0] + reduced_at.get(r)[0]]);
-    y[at[1]] = acc;
+    y[at[1]] = fold(x, at[0], reduced_at, Index{0}, per_output, Index{1}, combine);
   }
 }
 
@@ -46,11 +63,9 @@ __global__ void reduce_block_per_output_kernel(Index outputs, Index per_output,
   __shared__ typename BlockReduce::TempStorage temp;
   for (Index m = blockIdx.x; m < outputs; m += gridDim.x) {
     const math::Offsets<2, Index> at = output_at.get(m);
-    T acc = Combine::template identity<T>();
-    for (Index r = threadIdx.x; r < per_output; r += kReduceBlock) {
-      acc = combine(acc, x[at[0] + reduced_at.get(r)[0]]);
-    }
-    const T total = BlockReduce(temp).Reduce(acc, combine);
+    const T mine = fold(x, at[0], reduced_at, static_cast<Index>(threadIdx.x), per_output,
+                        static_cast<Index>(kReduceBlock), combine);
+    const T total = BlockReduce(temp).Reduce(mine, combine);
     if (threadIdx.x == 0) y[at[1]] = total;
     __syncthreads();  // temp is reused by the next output
   }

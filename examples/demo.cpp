@@ -1,12 +1,15 @@
 // A first look at nabla: the forward pass of the seed articles' two-layer network, written with
-// tensors (inputs 2 and 3, hidden weights (1, 1) and (-1, 1), output weights (2, -1)).
+// tensors (inputs 2 and 3, hidden weights (1, 1) and (-1, 1), output weights (2, -1)), on the GPU
+// when one is usable.
 #include <nabla/nabla.h>
 
 #include <iostream>
 
 int main() {
   using namespace nabla;
-  std::cout << "nabla demo on the " << (cuda::is_available() ? "cuda" : "cpu") << " device\n";
+  const Device device = cuda::is_available() ? Device(kCUDA, 0) : Device(kCPU);
+  DefaultDeviceGuard on_device(device);  // the tensors below are created there
+  std::cout << "nabla demo on " << device << "\n";
   Tensor inputs = tensor({2.0, 3.0});
   Tensor hidden_weights = tensor({{1.0, 1.0}, {-1.0, 1.0}});  // one row per hidden node
   Tensor output_weights = tensor({2.0, -1.0});
