@@ -6,33 +6,9 @@
 
 #include <nabla/core/error.h>
 #include <nabla/cuda/check.h>
+#include <nabla/cuda/context.h>
 
 namespace nabla::cuda_backend {
-namespace {
-
-// Makes `device` current for a scope and restores the caller's device after. A thread that never
-// chose a device would otherwise have the runtime create a context on device 0 for an allocation
-// that belongs to another device.
-class DeviceSwitch {
- public:
-  explicit DeviceSwitch(int device) {
-    if (cudaGetDevice(&previous_) == cudaSuccess && previous_ != device) {
-      switched_ = cudaSetDevice(device) == cudaSuccess;
-    }
-    cudaGetLastError();
-  }
-  ~DeviceSwitch() {
-    if (switched_ && cudaSetDevice(previous_) != cudaSuccess) cudaGetLastError();
-  }
-  DeviceSwitch(const DeviceSwitch&) = delete;
-  DeviceSwitch& operator=(const DeviceSwitch&) = delete;
-
- private:
-  int previous_ = 0;
-  bool switched_ = false;
-};
-
-}  // namespace
 
 void CudaAllocator::init(int device, cudaStream_t stream) {
   device_ = device;

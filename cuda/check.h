@@ -13,10 +13,6 @@ namespace nabla::cuda_backend {
 [[noreturn]] void throw_cublas_error(cublasStatus_t status, const char* call, const char* file,
                                      int line);
 
-// The op and device being computed on this thread, for error messages (set by OpScope).
-const char* current_op();
-int current_op_device();
-
 }  // namespace nabla::cuda_backend
 
 #define NABLA_CUDA_CHECK(call)                                                               \

@@ -103,22 +103,11 @@ void throw_cublas_error(cublasStatus_t status, const char* call, const char* fil
              cublas_status_name(status), " in ", call, " at ", file, ":", line);
 }
 
-const char* current_op() {
-  return tls_op;
-}
-int current_op_device() {
-  return tls_op_device;
-}
-
+// Asked of the runtime rather than cached: user code and libraries may change it too.
 int current_device() {
   int device = 0;
   NABLA_CUDA_CHECK(cudaGetDevice(&device));
   return device;
-}
-
-void set_device(int index) {
-  // Asked of the runtime rather than cached: user code and libraries may change it too.
-  if (current_device() != index) NABLA_CUDA_CHECK(cudaSetDevice(index));
 }
 
 bool sync_every_op() {
@@ -129,8 +118,19 @@ bool sync_every_op() {
   return enabled;
 }
 
+DeviceSwitch::DeviceSwitch(int device) {
+  if (cudaGetDevice(&previous_) == cudaSuccess && previous_ != device) {
+    switched_ = cudaSetDevice(device) == cudaSuccess;
+  }
+  cudaGetLastError();
+}
+
+DeviceSwitch::~DeviceSwitch() {
+  if (switched_ && cudaSetDevice(previous_) != cudaSuccess) cudaGetLastError();
+}
+
 DeviceContext::DeviceContext(int index) : index_(index) {
-  set_device(index);
+  const DeviceSwitch on_device(index);
   NABLA_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
   allocator_.init(index, stream_);
   void* host = nullptr;
@@ -151,7 +151,7 @@ cublasHandle_t DeviceContext::cublas() {
   std::lock_guard<std::mutex> lock(cublas_mutex_);
   if (cublas_ == nullptr) {
     const CublasApi& api = cublas_api();
-    set_device(index_);
+    const DeviceSwitch on_device(index_);
     cublasHandle_t handle = nullptr;
     NABLA_CUBLAS_CHECK(api.create(&handle));
     NABLA_CUBLAS_CHECK(api.set_stream(handle, stream_));

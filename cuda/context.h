@@ -95,9 +95,23 @@ unsigned int register_index_message(const IndexErrorMessage& message);
 // The id of index_error_message(op, dim, shape); `op` must be a string literal.
 unsigned int register_index_message(const char* op, int64_t dim, const Shape& shape);
 
-// This thread's current CUDA device, and making `index` current.
+// This thread's current CUDA device.
 int current_device();
-void set_device(int index);
+
+// Makes `device` current for a scope and restores the caller's device after; never throws (a
+// failure shows at the next checked call). Without it, a thread that never chose a device would
+// have the runtime create a context on device 0 for work that belongs to another device.
+class DeviceSwitch {
+ public:
+  explicit DeviceSwitch(int device);
+  ~DeviceSwitch();
+  DeviceSwitch(const DeviceSwitch&) = delete;
+  DeviceSwitch& operator=(const DeviceSwitch&) = delete;
+
+ private:
+  int previous_ = 0;
+  bool switched_ = false;
+};
 
 // Whether NABLA_CUDA_SYNC=1: every op then synchronizes, so an asynchronous fault is reported by
 // the op that caused it.
