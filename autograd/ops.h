@@ -107,6 +107,32 @@ Tensor log_softmax(const Tensor& x, int64_t dim);
 // int64 labels [...] -> int64 [..., num_classes]; num_classes -1 means labels.max() + 1.
 Tensor one_hot(const Tensor& labels, int64_t num_classes = -1);
 
+// --- convolution, pooling, normalization (NCHW; a 3-D input is one unbatched sample)
+// ---------------- Stride, padding, dilation and kernel sizes take one value for both dims or
+// (height, width). conv2d: weight [out_channels, in_channels / groups, kH, kW], bias [out_channels]
+// or undefined.
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
+              const Shape& stride = {1}, const Shape& padding = {0}, const Shape& dilation = {1},
+              int64_t groups = 1);
+// An empty stride means the kernel size. The indices give each maximum's position h * W + w in
+// its input plane.
+std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, const Shape& kernel_size,
+                                                   const Shape& stride = {},
+                                                   const Shape& padding = {0},
+                                                   const Shape& dilation = {1},
+                                                   bool ceil_mode = false);
+Tensor max_pool2d(const Tensor& input, const Shape& kernel_size, const Shape& stride = {},
+                  const Shape& padding = {0}, const Shape& dilation = {1}, bool ceil_mode = false);
+Tensor avg_pool2d(const Tensor& input, const Shape& kernel_size, const Shape& stride = {},
+                  const Shape& padding = {0}, bool ceil_mode = false, bool count_include_pad = true,
+                  std::optional<int64_t> divisor_override = std::nullopt);
+Tensor adaptive_avg_pool2d(const Tensor& input, const Shape& output_size);
+// Normalizes each channel (dim 1) over all other dims: with the batch's statistics in training
+// (moving running_mean and running_var, when defined, by momentum), else with the running ones.
+Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                  const Tensor& running_mean, const Tensor& running_var, bool training,
+                  double momentum = 0.1, double eps = 1e-5);
+
 // --- views ---------------------------------------------------------------------------------------
 Tensor reshape(const Tensor& x, const Shape& shape);
 Tensor flatten(const Tensor& x, int64_t start_dim = 0, int64_t end_dim = -1);

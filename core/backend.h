@@ -8,7 +8,9 @@
 
 #include <nabla/core/allocator.h>
 #include <nabla/core/device.h>
+#include <nabla/core/math/conv.h>
 #include <nabla/core/math/optim.h>
+#include <nabla/core/math/pooling.h>
 #include <nabla/core/op_table.h>
 #include <nabla/core/scalar.h>
 #include <nabla/core/shape.h>
@@ -78,6 +80,24 @@ class Backend {
                            const Tensor& out) = 0;
   // Numerically stable softmax or log-softmax along `dim`.
   virtual void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) = 0;
+
+  // 2-D convolution of contiguous NCHW float tensors (core/math/conv.h gives the geometry):
+  // out = conv(input, weight) + bias (bias undefined: none), and the gradients of its input and
+  // weight from grad_out. All tensors share one floating dtype; outputs are overwritten.
+  virtual void conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                      const math::Conv2dShape& shape, const Tensor& out) = 0;
+  virtual void conv2d_backward_input(const Tensor& grad_out, const Tensor& weight,
+                                     const math::Conv2dShape& shape, const Tensor& grad_input) = 0;
+  virtual void conv2d_backward_weight(const Tensor& grad_out, const Tensor& input,
+                                      const math::Conv2dShape& shape,
+                                      const Tensor& grad_weight) = 0;
+  // Pooling of contiguous NCHW planes (core/math/pooling.h): max (with int64 `indices`, each the
+  // position h * in_w + w in its plane) or average. avg_pool2d_backward overwrites grad_input
+  // with the average pooling's gradient.
+  virtual void pool2d(const Tensor& input, const math::Pool2dShape& shape, const Tensor& out,
+                      const Tensor& indices) = 0;
+  virtual void avg_pool2d_backward(const Tensor& grad_out, const math::Pool2dShape& shape,
+                                   const Tensor& grad_input) = 0;
 
   // One optimizer update of contiguous, same-shape floating tensors, element by element with the
   // shared math::sgd_step / math::adam_step.

@@ -3,6 +3,7 @@
 // call these and record what backward needs. Errors name the public op.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <tuple>
@@ -97,6 +98,30 @@ Tensor log_softmax(const Tensor& x, int64_t dim);
 void check_index_range(const Tensor& index, int64_t limit, const IndexErrorMessage& message);
 // num_classes < 0 infers it from the largest label, which reads from the device.
 Tensor one_hot(const Tensor& labels, int64_t num_classes);
+
+// --- convolution and pooling (NCHW) -------------------------------------------------------------
+// (height, width) of a kernel, stride, padding or dilation.
+using Pair = std::array<int64_t, 2>;
+// Checks the arguments (throwing an error that names the shapes) and computes the geometry.
+math::Conv2dShape conv2d_shape(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                               const Pair& stride, const Pair& padding, const Pair& dilation,
+                               int64_t groups);
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
+              const math::Conv2dShape& shape);
+Tensor conv2d_backward_input(const Tensor& grad_out, const Tensor& weight,
+                             const math::Conv2dShape& shape);
+Tensor conv2d_backward_weight(const Tensor& grad_out, const Tensor& input,
+                              const math::Conv2dShape& shape);
+// The geometry of max (kind Max) or average pooling, checked; and of adaptive average pooling.
+math::Pool2dShape pool2d_shape(const char* op, const Tensor& input, math::PoolKind kind,
+                               const Pair& kernel, const Pair& stride, const Pair& padding,
+                               const Pair& dilation, bool ceil_mode);
+math::Pool2dShape adaptive_pool2d_shape(const char* op, const Tensor& input, const Pair& output);
+// The pooled tensor and, for max pooling, the int64 index of each maximum in its input plane.
+std::tuple<Tensor, Tensor> pool2d(const Tensor& input, const math::Pool2dShape& shape);
+Tensor max_pool2d_backward(const Tensor& grad_out, const Tensor& indices, const Shape& input_shape);
+Tensor avg_pool2d_backward(const Tensor& grad_out, const math::Pool2dShape& shape,
+                           const Shape& input_shape);
 
 // --- optimizer updates, in place (momentum_buffer, max_exp_avg_sq: undefined when unused) -------
 void sgd_step_(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer,

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <nabla/nn/activation.h>
+#include <nabla/nn/batchnorm.h>
+#include <nabla/nn/conv.h>
 #include <nabla/nn/dropout.h>
 #include <nabla/nn/flatten.h>
 #include <nabla/nn/functional.h>
@@ -13,6 +15,7 @@
 #include <nabla/nn/optim/optimizer.h>
 #include <nabla/nn/optim/scheduler.h>
 #include <nabla/nn/optim/sgd.h>
+#include <nabla/nn/pooling.h>
 #include <nabla/nn/sequential.h>
 #include <nabla/nn/serialize.h>
 #include <nabla/nn/utils.h>

@@ -25,6 +25,16 @@ class CpuBackend final : public Backend {
   void gather(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) override;
   void scatter_add(const Tensor& src, int64_t dim, const Tensor& index, const Tensor& out) override;
   void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) override;
+  void conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
+              const math::Conv2dShape& shape, const Tensor& out) override;
+  void conv2d_backward_input(const Tensor& grad_out, const Tensor& weight,
+                             const math::Conv2dShape& shape, const Tensor& grad_input) override;
+  void conv2d_backward_weight(const Tensor& grad_out, const Tensor& input,
+                              const math::Conv2dShape& shape, const Tensor& grad_weight) override;
+  void pool2d(const Tensor& input, const math::Pool2dShape& shape, const Tensor& out,
+              const Tensor& indices) override;
+  void avg_pool2d_backward(const Tensor& grad_out, const math::Pool2dShape& shape,
+                           const Tensor& grad_input) override;
   void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer,
                 const math::SgdOptions& options) override;
   void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,

@@ -1,0 +1,65 @@
+// CPU pooling: each output element from core/math/pooling.h (the functions the CUDA kernels run),
+// planes split across threads. Average pooling's backward adds each output's gradient over its
+// window; windows overlap within a plane, so a plane is one thread's.
+#include <nabla/core/cpu/cpu_backend.h>
+#include <nabla/core/cpu/loops.h>
+#include <nabla/core/math/pooling.h>
+
+namespace nabla::cpu {
+
+void CpuBackend::pool2d(const Tensor& input, const math::Pool2dShape& s, const Tensor& out,
+                        const Tensor& indices) {
+  dispatch_floating(input.dtype(), s.kind == math::PoolKind::Max ? "max_pool2d" : "avg_pool2d",
+                    [&](auto tag) {
+                      using T = decltype(tag);
+                      const T* x = input.data_ptr<T>();
+                      T* y = out.data_ptr<T>();
+                      int64_t* where = indices.defined() ? indices.data_ptr<int64_t>() : nullptr;
+                      const int64_t in_plane = s.in_h * s.in_w, out_plane = s.out_h * s.out_w;
+                      const int64_t cost = out_plane * s.kernel_h * s.kernel_w;
+                      parallel_for(s.planes, cost, [&](int64_t begin, int64_t end) {
+                        for (int64_t p = begin; p < end; ++p) {
+                          const T* plane = x + p * in_plane;
+                          for (int64_t oh = 0; oh < s.out_h; ++oh) {
+                            for (int64_t ow = 0; ow < s.out_w; ++ow) {
+                              const int64_t o = p * out_plane + oh * s.out_w + ow;
+                              if (s.kind == math::PoolKind::Max) {
+                                int64_t at = 0;
+                                y[o] = math::max_pool_element(plane, s, oh, ow, at);
+                                if (where) where[o] = at;
+                              } else {
+                                y[o] = math::average_pool_element(plane, s, oh, ow);
+                              }
+                            }
+                          }
+                        }
+                      });
+                    });
+}
+
+void CpuBackend::avg_pool2d_backward(const Tensor& grad_out, const math::Pool2dShape& s,
+                                     const Tensor& grad_input) {
+  dispatch_floating(grad_out.dtype(), "avg_pool2d backward", [&](auto tag) {
+    using T = decltype(tag);
+    const T* g = grad_out.data_ptr<T>();
+    T* dx = grad_input.data_ptr<T>();
+    const int64_t in_plane = s.in_h * s.in_w, out_plane = s.out_h * s.out_w;
+    parallel_for(s.planes, in_plane + out_plane * 4, [&](int64_t begin, int64_t end) {
+      for (int64_t p = begin; p < end; ++p) {
+        T* plane = dx + p * in_plane;
+        for (int64_t i = 0; i < in_plane; ++i) plane[i] = 0;
+        for (int64_t oh = 0; oh < s.out_h; ++oh) {
+          for (int64_t ow = 0; ow < s.out_w; ++ow) {
+            const math::PoolWindow window = math::average_window(s, oh, ow);
+            const T share = g[p * out_plane + oh * s.out_w + ow] / static_cast<T>(window.divisor);
+            for (int64_t h = window.h0; h < window.h1; ++h) {
+              for (int64_t w = window.w0; w < window.w1; ++w) plane[h * s.in_w + w] += share;
+            }
+          }
+        }
+      }
+    });
+  });
+}
+
+}  // namespace nabla::cpu
