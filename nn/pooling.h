@@ -62,6 +62,8 @@ Tensor adaptive_avg_pool2d(const Tensor& input, const AdaptiveAvgPool2dFuncOptio
 
 class MaxPool2dImpl : public Module {
  public:
+  explicit MaxPool2dImpl(ExpandingArray<2> kernel_size)
+      : MaxPool2dImpl(MaxPool2dOptions(kernel_size)) {}
   explicit MaxPool2dImpl(const MaxPool2dOptions& options) : Module("MaxPool2d"), options(options) {}
   Tensor forward(const Tensor& input) const { return functional::max_pool2d(input, options); }
   std::tuple<Tensor, Tensor> forward_with_indices(const Tensor& input) const {
@@ -74,6 +76,8 @@ NABLA_MODULE(MaxPool2d);
 
 class AvgPool2dImpl : public Module {
  public:
+  explicit AvgPool2dImpl(ExpandingArray<2> kernel_size)
+      : AvgPool2dImpl(AvgPool2dOptions(kernel_size)) {}
   explicit AvgPool2dImpl(const AvgPool2dOptions& options) : Module("AvgPool2d"), options(options) {}
   Tensor forward(const Tensor& input) const { return functional::avg_pool2d(input, options); }
   void pretty_print(std::ostream& out) const override;
@@ -83,6 +87,8 @@ NABLA_MODULE(AvgPool2d);
 
 class AdaptiveAvgPool2dImpl : public Module {
  public:
+  explicit AdaptiveAvgPool2dImpl(ExpandingArray<2> output_size)
+      : AdaptiveAvgPool2dImpl(AdaptiveAvgPool2dOptions(output_size)) {}
   explicit AdaptiveAvgPool2dImpl(const AdaptiveAvgPool2dOptions& options)
       : Module("AdaptiveAvgPool2d"), options(options) {}
   Tensor forward(const Tensor& input) const {

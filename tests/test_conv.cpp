@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <sstream>
+#include <string>
 #include <vector>
 
 namespace nabla {
@@ -19,6 +20,7 @@ NABLA_DEVICE_SUITE(Conv2d);
 NABLA_DEVICE_SUITE(Pool2d);
 NABLA_DEVICE_SUITE(BatchNorm);
 NABLA_DEVICE_SUITE(ConvGradcheck);
+NABLA_DEVICE_SUITE(ConvLayers);
 
 // 0, 1, 2, ... as a [1, 1, h, w] image.
 Tensor ramp_image(int64_t h, int64_t w, ScalarType dtype = kFloat32) {
@@ -36,8 +38,7 @@ Tensor leaf(const Shape& shape) {
   return randn(shape, kFloat64).requires_grad_();
 }
 
-// --- conv2d: hand-computed values
-// -----------------------------------------------------------------
+// --- conv2d: hand-computed values ----------------------------------------------------------------
 
 TEST_P(Conv2d, TwoByTwoKernelWithBias) {
   // [[1,2,3],[4,5,6],[7,8,9]] with kernel [[1,0],[0,-1]]: x[i][j] - x[i+1][j+1] = -4, plus 0.5.
@@ -120,8 +121,7 @@ TEST_P(Conv2d, FastPathMatchesTheReference) {
   }
 }
 
-// --- pooling: hand-computed values
-// ----------------------------------------------------------------
+// --- pooling: hand-computed values ---------------------------------------------------------------
 
 TEST_P(Pool2d, MaxPoolPicksEachWindowsMaximumAndWhereItWas) {
   auto [y, indices] = max_pool2d_with_indices(ramp_image(4, 4), {2});
@@ -205,8 +205,7 @@ TEST_P(Pool2d, AveragePoolGradientSpreadsOverTheWindow) {
   expect_tensor<float>(y.grad(), {1, 1, 5, 5}, expected, 1e-6);
 }
 
-// --- batch_norm
-// -----------------------------------------------------------------------------------
+// --- batch_norm ----------------------------------------------------------------------------------
 
 TEST_P(BatchNorm, TrainingNormalizesWithTheBatchAndMovesTheRunningStatistics) {
   // Channel 0: 1, 2, 3, 4 (mean 2.5, biased variance 1.25); channel 1: 0, 4, 0, 4 (mean 2, 4).
@@ -237,8 +236,7 @@ TEST_P(BatchNorm, EvaluationUsesTheRunningStatisticsWeightAndBias) {
                        1e-6);
 }
 
-// --- gradients
-// ------------------------------------------------------------------------------------
+// --- gradients -----------------------------------------------------------------------------------
 
 TEST_P(ConvGradcheck, Conv2dOverStridePaddingDilationAndGroups) {
   manual_seed(7);
@@ -297,8 +295,126 @@ TEST_P(ConvGradcheck, BatchNormInTrainingAndEvaluation) {
       {leaf({5, 3}), leaf({3}), leaf({3})}));
 }
 
-// --- errors
-// ---------------------------------------------------------------------------------------
+// --- layers --------------------------------------------------------------------------------------
+
+TEST_P(ConvLayers, Conv2dHasPyTorchsShapesAndInitialization) {
+  manual_seed(1);
+  nn::Conv2d conv(nn::Conv2dOptions(4, 8, {3, 5}).stride(2).padding({1, 2}).groups(2));
+  EXPECT_EQ(conv->weight.sizes(), Shape({8, 2, 3, 5}));
+  EXPECT_EQ(conv->bias.sizes(), Shape({8}));
+  EXPECT_EQ(conv->weight.device(), device());
+  // Kaiming-uniform with a = sqrt(5) and the bias both give U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+  // fan_in = 2 * 3 * 5 = 30.
+  const double bound = 1 / std::sqrt(30.0);
+  EXPECT_LE(conv->weight.abs().max().item<float>(), bound);
+  EXPECT_GT(conv->weight.abs().max().item<float>(), 0.8 * bound);
+  EXPECT_LE(conv->bias.abs().max().item<float>(), bound);
+  EXPECT_EQ(conv(zeros({2, 4, 9, 9})).sizes(), Shape({2, 8, 5, 5}));
+  EXPECT_EQ(conv(zeros({4, 9, 9})).sizes(), Shape({8, 5, 5}));
+  const Tensor x = randn({1, 4, 6, 6});
+  expect_tensor<float>(conv(x), {1, 8, 3, 3},
+                       conv2d(x, conv->weight, conv->bias, {2}, {1, 2}, {1}, 2).to_vector<float>());
+  nn::Conv2d no_bias(nn::Conv2dOptions(1, 2, 3).bias(false));
+  EXPECT_FALSE(no_bias->bias.defined());
+  EXPECT_EQ(no_bias->parameters().size(), 1u);
+}
+
+TEST_P(ConvLayers, LayersPrintAsPyTorchDoes) {
+  std::ostringstream out;
+  out << *nn::Conv2d(nn::Conv2dOptions(1, 32, 3)) << "\n"
+      << *nn::Conv2d(nn::Conv2dOptions(4, 8, {3, 5}).stride(2).padding(1).groups(2).bias(false))
+      << "\n"
+      << *nn::MaxPool2d(2) << "\n"
+      << *nn::AvgPool2d(nn::AvgPool2dOptions(3).stride(1).padding(1)) << "\n"
+      << *nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions({7, 7})) << "\n"
+      << *nn::BatchNorm2d(16);
+  EXPECT_EQ(out.str(),
+            "Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1))\n"
+            "Conv2d(4, 8, kernel_size=(3, 5), stride=(2, 2), padding=(1, 1), groups=2, "
+            "bias=false)\n"
+            "MaxPool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1), "
+            "ceil_mode=false)\n"
+            "AvgPool2d(kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))\n"
+            "AdaptiveAvgPool2d(output_size=(7, 7))\n"
+            "BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=true, track_running_stats=true)");
+}
+
+TEST_P(ConvLayers, PoolingLayersMatchTheirFunctions) {
+  const Tensor x = ramp_image(6, 6);
+  expect_tensor<float>(nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1))(x), {1, 1, 3, 3},
+                       max_pool2d(x, {3}, {2}, {1}).to_vector<float>());
+  auto [values, indices] = nn::MaxPool2d(2)->forward_with_indices(x);
+  expect_tensor<int64_t>(indices, {1, 1, 3, 3}, {7, 9, 11, 19, 21, 23, 31, 33, 35});
+  expect_tensor<float>(nn::AvgPool2d(nn::AvgPool2dOptions(2).count_include_pad(false))(x),
+                       {1, 1, 3, 3}, avg_pool2d(x, {2}).to_vector<float>());
+  expect_tensor<float>(nn::AdaptiveAvgPool2d(1)(x), {1, 1, 1, 1}, {17.5f});
+  expect_tensor<float>(nn::functional::max_pool2d(x, nn::functional::MaxPool2dFuncOptions(6)),
+                       {1, 1, 1, 1}, {35.0f});
+}
+
+TEST_P(ConvLayers, BatchNormKeepsItsStatisticsAsBuffers) {
+  nn::BatchNorm2d bn(3);
+  std::vector<std::string> names;
+  for (const auto& [name, t] : bn->named_buffers()) names.push_back(name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"running_mean", "running_var", "num_batches_tracked"}));
+  EXPECT_EQ(bn->parameters().size(), 2u);
+  expect_tensor<float>(bn->weight, {3}, {1, 1, 1});
+  expect_tensor<float>(bn->running_var, {3}, {1, 1, 1});
+  manual_seed(2);
+  const Tensor x = randn({4, 3, 5, 5}) * 3 + 1;
+  const Tensor y = bn(x);
+  // In training every channel comes out with mean 0 and (biased) variance 1.
+  expect_tensor<float>(y.mean({0, 2, 3}), {3}, {0, 0, 0}, 1e-5);
+  expect_tensor<float>((y * y).mean({0, 2, 3}), {3}, {1, 1, 1}, 1e-3);
+  expect_tensor<int64_t>(bn->num_batches_tracked, {}, {1});
+  expect_tensor<float>(bn->running_mean, {3}, (x.mean({0, 2, 3}) * 0.1).to_vector<float>(), 1e-6);
+  // In evaluation the running statistics normalize, and nothing moves.
+  bn->eval();
+  const Tensor running_mean = bn->running_mean.clone();
+  const Tensor expected = (x - bn->running_mean.reshape({1, 3, 1, 1})) /
+                          (bn->running_var.reshape({1, 3, 1, 1}) + 1e-5).sqrt();
+  expect_tensor<float>(bn(x), {4, 3, 5, 5}, expected.to_vector<float>(), 1e-5);
+  expect_tensor<float>(bn->running_mean, {3}, running_mean.to_vector<float>());
+  expect_tensor<int64_t>(bn->num_batches_tracked, {}, {1});
+  // to(float64) converts the statistics but keeps the count an integer.
+  bn->to(kFloat64);
+  EXPECT_EQ(bn->running_var.dtype(), kFloat64);
+  EXPECT_EQ(bn->num_batches_tracked.dtype(), kInt64);
+}
+
+TEST_P(ConvLayers, BatchNormWithoutMomentumAveragesEveryBatch) {
+  nn::BatchNorm1d bn(nn::BatchNormOptions(2).momentum(std::nullopt).affine(false));
+  EXPECT_EQ(bn->parameters().size(), 0u);
+  bn(tensor({{1.0, 10.0}, {3.0, 30.0}}));  // means 2, 20
+  bn(tensor({{5.0, 50.0}, {7.0, 70.0}}));  // means 6, 60
+  expect_tensor<float>(bn->running_mean, {2}, {4.0f, 40.0f}, 1e-5);
+  expect_error([&] { bn(zeros({2, 3})); }, {"BatchNorm1d", "2 channels", "[2, 3]"});
+  expect_error([&] { bn(zeros({2, 2, 2, 2})); }, {"BatchNorm1d", "2-D or 3-D"});
+}
+
+TEST_P(ConvLayers, ASmallCnnLearns) {
+  // The model of PyTorch's C++ MNIST example on a fixed batch of random images and labels: thirty
+  // Adam steps memorize most of it, on every device.
+  manual_seed(5);
+  nn::Sequential model(nn::Conv2d(1, 10, 5), nn::MaxPool2d(2), nn::ReLU(), nn::Conv2d(10, 20, 5),
+                       nn::MaxPool2d(2), nn::ReLU(), nn::Flatten(), nn::Linear(320, 50), nn::ReLU(),
+                       nn::Linear(50, 10));
+  optim::Adam optimizer(model->parameters(), optim::AdamOptions(1e-2));
+  const Tensor images = rand({32, 1, 28, 28});
+  const Tensor labels = (rand({32}) * 9.99).to(kInt64);
+  double first = 0, last = 0;
+  for (int step = 0; step < 30; ++step) {
+    const Tensor loss = nn::functional::cross_entropy(model(images), labels);
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+    (step == 0 ? first : last) = loss.item<double>();
+  }
+  EXPECT_LT(last, first / 2);
+}
+
+// --- errors --------------------------------------------------------------------------------------
 
 TEST(ConvErrors, BadArgumentsNameTheOpAndShapes) {
   const Tensor x = zeros({1, 3, 5, 5});

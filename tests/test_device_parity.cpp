@@ -412,6 +412,56 @@ std::vector<ParityCase> parity_cases() {
       "log_softmax_large_logits", {{Shape{4, 10}, kFloat32}},
       [](const auto& in) { return (in[0] * 1000).log_softmax(1); }, kUlps);
 
+  // Convolution (oneDNN against cuDNN), pooling and batch normalization, with their gradients.
+  for (const auto& [dtype_name, dtype] : floating) {
+    add(
+        "conv2d_" + dtype_name, {{Shape{4, 6, 13, 11}, dtype}, {Shape{8, 3, 3, 2}, dtype}},
+        [](const auto& in) {
+          Tensor x = in[0].clone().requires_grad_(), w = in[1].clone().requires_grad_();
+          const Tensor y = conv2d(x, w, Tensor(), {2, 1}, {1}, {1, 2}, 2);
+          (y * y).sum().backward();
+          return y.sum() + x.grad().sum() * 3 + w.grad().abs().sum() * 7;
+        },
+        Tolerance{1e-4, 1e-4});
+    add(
+        "conv2d_" + dtype_name + "_mnist",
+        {{Shape{64, 1, 28, 28}, dtype}, {Shape{32, 1, 3, 3}, dtype}},
+        [](const auto& in) { return conv2d(in[0], in[1]); }, Tolerance{1e-4, 1e-4});
+    add(
+        "max_pool2d_" + dtype_name, {{Shape{3, 4, 11, 10}, dtype}},
+        [](const auto& in) {
+          Tensor x = in[0].clone().requires_grad_();
+          auto [y, indices] = max_pool2d_with_indices(x, {3, 2}, {2}, {1}, {1, 2}, true);
+          y.sum().backward();
+          return x.grad() + indices.sum().to(x.dtype());
+        },
+        kExact);
+    add(
+        "avg_pool2d_" + dtype_name, {{Shape{3, 4, 11, 10}, dtype}},
+        [](const auto& in) {
+          Tensor x = in[0].clone().requires_grad_();
+          const Tensor y = avg_pool2d(x, {3}, {2}, {1}, true, false);
+          (y * y).sum().backward();
+          return x.grad();
+        },
+        kSums);
+    add(
+        "adaptive_avg_pool2d_" + dtype_name, {{Shape{2, 3, 13, 9}, dtype}},
+        [](const auto& in) {
+          return adaptive_avg_pool2d(in[0], {5, 4});
+        },
+        kSums);
+    add(
+        "batch_norm_" + dtype_name, {{Shape{8, 5, 6, 6}, dtype}},
+        [](const auto& in) {
+          Tensor x = in[0].clone().requires_grad_();
+          const Tensor y = batch_norm(x, Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5);
+          (y * y * y).sum().backward();
+          return x.grad();
+        },
+        Tolerance{1e-4, 1e-4});
+  }
+
   // Random draws: the same Philox stream on both devices.
   for (const auto& [dtype_name, dtype] : floating) {
     add(

@@ -1,8 +1,8 @@
 // CPU convolution. float32 goes through oneDNN's convolution primitives (forward, backward data,
-// backward weights), created once per shape and kept in a bounded cache; the tensors stay in
-// nabla's plain NCHW / OIHW layouts, which oneDNN reads directly, so there is no reorder of the
-// weights (or anything else) per step. float64, and float32 in a build without oneDNN, run the
-// per-element reference of core/math/conv.h.
+// backward weights), created once per shape and kept in a bounded cache, in the layouts oneDNN
+// chooses (tensors are reordered in and out; the reordered weights are cached while unchanged).
+// float64, and float32 in a build without oneDNN, run the per-element reference of
+// core/math/conv.h.
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -16,6 +16,7 @@
 #include <nabla/core/cpu/cpu_backend.h>
 #include <nabla/core/cpu/loops.h>
 #include <nabla/core/math/conv.h>
+#include <nabla/core/native.h>
 
 namespace nabla::cpu {
 namespace {
@@ -97,34 +98,54 @@ dnnl::engine& engine() {
   return cpu;
 }
 
-// The primitives of one convolution geometry, created as they are first needed.
+// The primitives of one convolution geometry, created as they are first needed. They are asked
+// for with "any" layouts, so oneDNN picks its blocked layouts (several times faster than plain
+// NCHW for the direct convolution kernels); tensors are reordered into and out of those.
 struct ConvPrimitives {
-  dnnl::convolution_forward::primitive_desc forward_desc;
+  dnnl::convolution_forward::primitive_desc forward_desc, forward_with_bias_desc;
+  dnnl::convolution_backward_data::primitive_desc backward_data_desc;
+  dnnl::convolution_backward_weights::primitive_desc backward_weights_desc;
   dnnl::convolution_forward forward, forward_with_bias;
   dnnl::convolution_backward_data backward_data;
   dnnl::convolution_backward_weights backward_weights;
   bool has_forward = false, has_forward_with_bias = false, has_backward_data = false,
        has_backward_weights = false;
+  // The weights in the forward layout, kept while the weight tensor is unchanged (same memory,
+  // same version): the forward and the backward data pass of a step reorder them once, not twice,
+  // and evaluation reorders them once in all.
+  struct CachedWeights {
+    const void* source = nullptr;
+    uint64_t version = 0;
+    memory::desc layout;
+    Tensor data;
+  } weights_cache;
 };
 
 struct ConvDescs {
-  memory::desc src, weights, bias, dst;
+  memory::desc src, weights, bias, dst;  // nabla's plain layouts
+  memory::desc any_src, any_weights, any_dst;
   memory::dims strides, dilates, padding_l, padding_r;
 };
 
 ConvDescs descs_of(const math::Conv2dShape& s) {
   const auto f32 = memory::data_type::f32;
+  const auto any = memory::format_tag::any;
   ConvDescs d;
-  d.src = memory::desc({s.batch, s.in_channels, s.in_h, s.in_w}, f32, memory::format_tag::nchw);
-  d.dst = memory::desc({s.batch, s.out_channels, s.out_h, s.out_w}, f32, memory::format_tag::nchw);
+  const memory::dims src{s.batch, s.in_channels, s.in_h, s.in_w};
+  const memory::dims dst{s.batch, s.out_channels, s.out_h, s.out_w};
+  d.src = memory::desc(src, f32, memory::format_tag::nchw);
+  d.dst = memory::desc(dst, f32, memory::format_tag::nchw);
+  d.any_src = memory::desc(src, f32, any);
+  d.any_dst = memory::desc(dst, f32, any);
   d.bias = memory::desc({s.out_channels}, f32, memory::format_tag::x);
   if (s.groups == 1) {
-    d.weights = memory::desc({s.out_channels, s.in_channels, s.kernel_h, s.kernel_w}, f32,
-                             memory::format_tag::oihw);
+    const memory::dims w{s.out_channels, s.in_channels, s.kernel_h, s.kernel_w};
+    d.weights = memory::desc(w, f32, memory::format_tag::oihw);
+    d.any_weights = memory::desc(w, f32, any);
   } else {
-    d.weights =
-        memory::desc({s.groups, s.out_per_group(), s.in_per_group(), s.kernel_h, s.kernel_w}, f32,
-                     memory::format_tag::goihw);
+    const memory::dims w{s.groups, s.out_per_group(), s.in_per_group(), s.kernel_h, s.kernel_w};
+    d.weights = memory::desc(w, f32, memory::format_tag::goihw);
+    d.any_weights = memory::desc(w, f32, any);
   }
   d.strides = {s.stride_h, s.stride_w};
   d.dilates = {s.dilation_h - 1, s.dilation_w - 1};  // oneDNN counts the gaps
@@ -152,7 +173,7 @@ constexpr size_t kMaxCachedShapes = 64;
 
 class PrimitiveCache {
  public:
-  // Runs fn(primitives, descs) under the cache's lock, the primitives created for `s` if needed.
+  // Runs fn(primitives, descs) under the cache's lock, the forward primitive created for `s`.
   template <typename Fn>
   void with(const math::Conv2dShape& s, Fn&& fn) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -166,8 +187,8 @@ class PrimitiveCache {
     ConvPrimitives& p = it->second;
     if (!p.has_forward) {
       p.forward_desc = dnnl::convolution_forward::primitive_desc(
-          {dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, d.src, d.weights,
-           d.dst, d.strides, d.dilates, d.padding_l, d.padding_r},
+          {dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, d.any_src,
+           d.any_weights, d.any_dst, d.strides, d.dilates, d.padding_l, d.padding_r},
           engine());
       p.forward = dnnl::convolution_forward(p.forward_desc);
       p.has_forward = true;
@@ -185,14 +206,63 @@ PrimitiveCache& cache() {
   return *instance;
 }
 
-memory wrap(const memory::desc& desc, const Tensor& t) {
-  return memory(desc, engine(), t.data_ptr());
+dnnl::stream& cpu_stream() {
+  static thread_local dnnl::stream stream(engine());
+  return stream;
+}
+
+// `t` (in the plain layout `plain`) as memory in the layout `wanted`: the tensor itself when the
+// layouts agree, else a reordered copy in `scratch`.
+memory in_layout(const Tensor& t, const memory::desc& plain, const memory::desc& wanted,
+                 Tensor& scratch) {
+  memory source(plain, engine(), t.data_ptr());
+  if (wanted == plain) return source;
+  scratch = native::empty({static_cast<int64_t>(wanted.get_size())}, kUInt8, Device(kCPU));
+  memory target(wanted, engine(), scratch.data_ptr());
+  dnnl::reorder(source, target).execute(cpu_stream(), source, target);
+  return target;
+}
+
+// Memory in the layout `produced` for a primitive to write, and after it has run, its contents
+// in `t`'s plain layout: finish() reorders when the layouts differ.
+struct Output {
+  Output(const Tensor& t, const memory::desc& plain, const memory::desc& produced)
+      : plain_memory(plain, engine(), t.data_ptr()) {
+    if (produced == plain) {
+      memory_ = plain_memory;
+    } else {
+      scratch = native::empty({static_cast<int64_t>(produced.get_size())}, kUInt8, Device(kCPU));
+      memory_ = memory(produced, engine(), scratch.data_ptr());
+    }
+  }
+  const memory& get() const { return memory_; }
+  void finish() {
+    if (scratch.defined()) {
+      dnnl::reorder(memory_, plain_memory).execute(cpu_stream(), memory_, plain_memory);
+    }
+  }
+  memory plain_memory, memory_;
+  Tensor scratch;
+};
+
+// The weights in `wanted`, from the cache when the tensor is unchanged since it was filled.
+memory cached_weights(ConvPrimitives& p, const Tensor& weight, const memory::desc& plain,
+                      const memory::desc& wanted) {
+  if (wanted == plain) return memory(plain, engine(), weight.data_ptr());
+  ConvPrimitives::CachedWeights& cached = p.weights_cache;
+  if (cached.source != weight.data_ptr() || cached.version != weight.version() ||
+      !(cached.layout == wanted) || !cached.data.defined()) {
+    cached.data = Tensor();
+    in_layout(weight, plain, wanted, cached.data);
+    cached.source = weight.data_ptr();
+    cached.version = weight.version();
+    cached.layout = wanted;
+  }
+  return memory(wanted, engine(), cached.data.data_ptr());
 }
 
 void run(dnnl::primitive& primitive, const std::unordered_map<int, memory>& arguments) {
-  dnnl::stream stream(engine());
-  primitive.execute(stream, arguments);
-  stream.wait();
+  primitive.execute(cpu_stream(), arguments);
 }
 
 // oneDNN reports failures as dnnl::error; nabla's callers expect nabla::Error naming the op.
@@ -200,6 +270,7 @@ template <typename Fn>
 void guarded(const char* op, const math::Conv2dShape& s, Fn&& fn) {
   try {
     fn();
+    cpu_stream().wait();
   } catch (const dnnl::error& e) {
     NABLA_FAIL(op, ": oneDNN failed (", e.what(), ") for input [", s.batch, ", ", s.in_channels,
                ", ", s.in_h, ", ", s.in_w, "] and weight [", s.out_channels, ", ", s.in_per_group(),
@@ -211,22 +282,28 @@ void onednn_forward(const Tensor& input, const Tensor& weight, const Tensor& bia
                     const math::Conv2dShape& s, const Tensor& out) {
   guarded("conv2d", s, [&] {
     cache().with(s, [&](ConvPrimitives& p, const ConvDescs& d) {
-      std::unordered_map<int, memory> arguments = {{DNNL_ARG_SRC, wrap(d.src, input)},
-                                                   {DNNL_ARG_WEIGHTS, wrap(d.weights, weight)},
-                                                   {DNNL_ARG_DST, wrap(d.dst, out)}};
-      if (!bias.defined()) {
-        run(p.forward, arguments);
-        return;
-      }
-      if (!p.has_forward_with_bias) {
-        p.forward_with_bias = dnnl::convolution_forward(dnnl::convolution_forward::primitive_desc(
-            {dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, d.src,
-             d.weights, d.bias, d.dst, d.strides, d.dilates, d.padding_l, d.padding_r},
-            engine()));
+      if (bias.defined() && !p.has_forward_with_bias) {
+        p.forward_with_bias_desc = dnnl::convolution_forward::primitive_desc(
+            {dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, d.any_src,
+             d.any_weights, d.bias, d.any_dst, d.strides, d.dilates, d.padding_l, d.padding_r},
+            engine());
+        p.forward_with_bias = dnnl::convolution_forward(p.forward_with_bias_desc);
         p.has_forward_with_bias = true;
       }
-      arguments.emplace(DNNL_ARG_BIAS, wrap(d.bias, bias));
-      run(p.forward_with_bias, arguments);
+      const auto& pd = bias.defined() ? p.forward_with_bias_desc : p.forward_desc;
+      Tensor src_scratch;
+      const memory src = in_layout(input, d.src, pd.src_desc(), src_scratch);
+      const memory weights = cached_weights(p, weight, d.weights, pd.weights_desc());
+      Output dst(out, d.dst, pd.dst_desc());
+      std::unordered_map<int, memory> arguments = {
+          {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.get()}};
+      if (bias.defined()) {
+        arguments.emplace(DNNL_ARG_BIAS, memory(d.bias, engine(), bias.data_ptr()));
+        run(p.forward_with_bias, arguments);
+      } else {
+        run(p.forward, arguments);
+      }
+      dst.finish();
     });
   });
 }
@@ -236,16 +313,22 @@ void onednn_backward_input(const Tensor& grad_out, const Tensor& weight, const m
   guarded("conv2d backward", s, [&] {
     cache().with(s, [&](ConvPrimitives& p, const ConvDescs& d) {
       if (!p.has_backward_data) {
-        p.backward_data =
-            dnnl::convolution_backward_data(dnnl::convolution_backward_data::primitive_desc(
-                {dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst, d.strides, d.dilates,
-                 d.padding_l, d.padding_r},
-                engine(), p.forward_desc));
+        p.backward_data_desc = dnnl::convolution_backward_data::primitive_desc(
+            {dnnl::algorithm::convolution_direct, d.any_src, d.any_weights, d.any_dst, d.strides,
+             d.dilates, d.padding_l, d.padding_r},
+            engine(), p.forward_desc);
+        p.backward_data = dnnl::convolution_backward_data(p.backward_data_desc);
         p.has_backward_data = true;
       }
-      run(p.backward_data, {{DNNL_ARG_DIFF_DST, wrap(d.dst, grad_out)},
-                            {DNNL_ARG_WEIGHTS, wrap(d.weights, weight)},
-                            {DNNL_ARG_DIFF_SRC, wrap(d.src, grad_input)}});
+      const auto& pd = p.backward_data_desc;
+      Tensor diff_dst_scratch;
+      const memory diff_dst = in_layout(grad_out, d.dst, pd.diff_dst_desc(), diff_dst_scratch);
+      const memory weights = cached_weights(p, weight, d.weights, pd.weights_desc());
+      Output diff_src(grad_input, d.src, pd.diff_src_desc());
+      run(p.backward_data, {{DNNL_ARG_DIFF_DST, diff_dst},
+                            {DNNL_ARG_WEIGHTS, weights},
+                            {DNNL_ARG_DIFF_SRC, diff_src.get()}});
+      diff_src.finish();
     });
   });
 }
@@ -255,16 +338,22 @@ void onednn_backward_weight(const Tensor& grad_out, const Tensor& input, const m
   guarded("conv2d backward", s, [&] {
     cache().with(s, [&](ConvPrimitives& p, const ConvDescs& d) {
       if (!p.has_backward_weights) {
-        p.backward_weights =
-            dnnl::convolution_backward_weights(dnnl::convolution_backward_weights::primitive_desc(
-                {dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst, d.strides, d.dilates,
-                 d.padding_l, d.padding_r},
-                engine(), p.forward_desc));
+        p.backward_weights_desc = dnnl::convolution_backward_weights::primitive_desc(
+            {dnnl::algorithm::convolution_direct, d.any_src, d.any_weights, d.any_dst, d.strides,
+             d.dilates, d.padding_l, d.padding_r},
+            engine(), p.forward_desc);
+        p.backward_weights = dnnl::convolution_backward_weights(p.backward_weights_desc);
         p.has_backward_weights = true;
       }
-      run(p.backward_weights, {{DNNL_ARG_DIFF_DST, wrap(d.dst, grad_out)},
-                               {DNNL_ARG_SRC, wrap(d.src, input)},
-                               {DNNL_ARG_DIFF_WEIGHTS, wrap(d.weights, grad_weight)}});
+      const auto& pd = p.backward_weights_desc;
+      Tensor diff_dst_scratch, src_scratch;
+      const memory diff_dst = in_layout(grad_out, d.dst, pd.diff_dst_desc(), diff_dst_scratch);
+      const memory src = in_layout(input, d.src, pd.src_desc(), src_scratch);
+      Output diff_weights(grad_weight, d.weights, pd.diff_weights_desc());
+      run(p.backward_weights, {{DNNL_ARG_DIFF_DST, diff_dst},
+                               {DNNL_ARG_SRC, src},
+                               {DNNL_ARG_DIFF_WEIGHTS, diff_weights.get()}});
+      diff_weights.finish();
     });
   });
 }

@@ -44,9 +44,24 @@ void reduce_kernel(const Tensor& in, const Tensor& out, Combine combine) {
   const bool single_reduced_dim = reduced.dims == 1 && reduced.sizes[0] != 1;
   const bool unit_inner = single_reduced_dim && reduced.strides[0][0] == 1;
 
+  // With several reduced dims of which the innermost is unit-stride (a conv bias gradient: a sum
+  // over batch, height and width), each output folds contiguous runs of that dim.
+  const bool unit_runs = reduced.dims > 1 && reduced.strides[0][0] == 1;
+  const int64_t run_length = reduced.sizes[0];
+  const math::OffsetCalculator<1, int64_t> runs_at =
+      unit_runs ? reduced.calculator<int64_t>(1) : math::OffsetCalculator<1, int64_t>{};
+
   auto reduce_one = [&](int64_t in_offset) -> T {
     if (per_output == 1) return combine(identity, x[in_offset]);
     if (unit_inner) return reduce_contiguous(x + in_offset, per_output, combine);
+    if (unit_runs) {
+      T acc = identity;
+      for (int64_t run = 0; run < per_output / run_length; ++run) {
+        acc = combine(acc,
+                      reduce_contiguous(x + in_offset + runs_at.get(run)[0], run_length, combine));
+      }
+      return acc;
+    }
     // Blocks of kStridedBlock elements, each reduced on its own and then combined: one running
     // float32 total over the whole strided dim stops growing at 2^24 (the sum of 20M ones came
     // out as 16777216), and its rounding error grows with the length of the dim.

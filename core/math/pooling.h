@@ -90,10 +90,9 @@ NABLA_HD T max_pool_element(const T* x, const Pool2dShape& s, int64_t oh, int64_
       const int64_t w = ow * s.stride_w - s.pad_w + kw * s.dilation_w;
       if (w < 0 || w >= s.in_w) continue;
       const T value = x[h * s.in_w + w];
-      if (index < 0 || (!is_nan(best) && (value > best || is_nan(value)))) {
-        best = value;
-        index = h * s.in_w + w;
-      }
+      const bool take = index < 0 || (!is_nan(best) && (value > best || is_nan(value)));
+      best = take ? value : best;
+      index = take ? h * s.in_w + w : index;
     }
   }
   return best;

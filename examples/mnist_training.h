@@ -1,0 +1,282 @@
+// The MNIST training program shared by examples/mnist_mlp and examples/mnist_cnn: flags, device
+// choice, the training loop (Adam and cross entropy; per epoch the training loss, test accuracy,
+// seconds and samples per second, with a progress bar on a terminal) and the test evaluation. On a
+// GPU the whole dataset is copied to the device once and batches are gathered there; the loss is
+// summed on the device and read back only every kReadEvery steps, so the GPU never waits.
+#pragma once
+
+#include <nabla/nabla.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <string>
+
+namespace mnist_example {
+
+using namespace nabla;
+
+struct Flags {
+  int64_t epochs = 5;
+  int64_t batch_size = 64;
+  double lr = 1e-3;
+  std::string device = "auto";
+  std::string data = "data/mnist";
+  uint64_t seed = 1;
+  std::string save;
+  double min_accuracy = -1;       // exit with status 1 if the final test accuracy is lower
+  int64_t train_limit = 0;        // train on the first N images only (0: all)
+  bool check_loss_falls = false;  // exit 1 unless the loss falls to half its first value
+};
+
+// What differs between the programs: their name, a line about the model, the model, and how it
+// is trained: inputs standardized with MNIST's mean and standard deviation (PyTorch's example
+// does), and the learning rate multiplied by lr_gamma after every epoch (1: constant).
+struct Program {
+  const char* name;
+  const char* description;
+  int64_t default_epochs;
+  std::function<nn::Sequential()> make_model;
+  bool standardize = false;
+  double lr_gamma = 1.0;
+};
+
+// A uint8 batch as the model's float32 input: pixel / 255, and standardized when asked.
+inline Tensor prepare(const Program& program, const Tensor& images) {
+  Tensor x = data::normalize_images(images);
+  if (program.standardize) {
+    NoGradGuard no_grad;
+    x -= 0.1307;  // MNIST's pixel mean and standard deviation
+    x /= 0.3081;
+  }
+  return x;
+}
+
+[[noreturn]] inline void usage(const Program& program, const std::string& problem, int status) {
+  (status == 0 ? std::cout : std::cerr)
+      << program.name << ": " << problem << "\n"
+      << "usage: " << program.name
+      << " [--epochs N] [--batch-size N] [--lr X] [--device auto|cpu|cuda]\n"
+      << "       [--data DIR] [--seed N] [--save PATH] [--min-accuracy PERCENT]\n"
+      << "       [--train-limit N] [--check-loss-falls]\n";
+  std::exit(status);
+}
+
+inline Flags parse(const Program& program, int argc, char** argv) {
+  Flags flags;
+  flags.epochs = program.default_epochs;
+  for (int i = 1; i < argc; ++i) {
+    const std::string name = argv[i];
+    if (name == "--help" || name == "-h") usage(program, program.description, 2);
+    if (name == "--check-loss-falls") {
+      flags.check_loss_falls = true;
+      continue;
+    }
+    if (i + 1 >= argc) usage(program, "missing value after " + name, 2);
+    const std::string value = argv[++i];
+    try {
+      if (name == "--epochs")
+        flags.epochs = std::stoll(value);
+      else if (name == "--batch-size")
+        flags.batch_size = std::stoll(value);
+      else if (name == "--lr")
+        flags.lr = std::stod(value);
+      else if (name == "--device")
+        flags.device = value;
+      else if (name == "--data")
+        flags.data = value;
+      else if (name == "--seed")
+        flags.seed = std::stoull(value);
+      else if (name == "--save")
+        flags.save = value;
+      else if (name == "--min-accuracy")
+        flags.min_accuracy = std::stod(value);
+      else if (name == "--train-limit")
+        flags.train_limit = std::stoll(value);
+      else
+        usage(program, "unknown flag " + name, 2);
+    } catch (const std::logic_error&) {
+      usage(program, "invalid value '" + value + "' for " + name, 2);
+    }
+  }
+  if (flags.epochs < 1 || flags.batch_size < 1 || !(flags.lr > 0) || flags.train_limit < 0) {
+    usage(program, "--epochs, --batch-size and --lr must be positive, --train-limit not negative",
+          2);
+  }
+  if (flags.device != "auto" && flags.device != "cpu" && flags.device != "cuda") {
+    usage(program, "--device must be auto, cpu or cuda", 2);
+  }
+  return flags;
+}
+
+// Steps between reads of the running loss (each read waits for the device).
+constexpr int64_t kReadEvery = 50;
+
+inline Device pick_device(const Program& program, const std::string& choice) {
+  if (choice == "cpu") return Device(kCPU);
+  if (choice == "cuda") {
+    if (!cuda::is_available()) {
+      std::cerr << program.name << ": --device cuda, but "
+                << (cuda::is_built() ? "no usable CUDA device was found (no GPU, or no driver)"
+                                     : "this build of nabla has no CUDA support")
+                << "\n";
+      std::exit(1);
+    }
+    return Device(kCUDA, 0);
+  }
+  return cuda::is_available() ? Device(kCUDA, 0) : Device(kCPU);
+}
+
+// "cuda:0 (NVIDIA H200 (sm_90))", or "cpu" with the reason --device auto chose it.
+inline std::string describe(Device device, const std::string& choice) {
+  if (device.is_cuda()) return device.str() + " (" + cuda::device_name(device.index()) + ")";
+  if (choice != "auto") return "cpu";
+  return cuda::is_built() ? "cpu (no usable CUDA device)" : "cpu (built without CUDA)";
+}
+
+inline void draw_progress(int64_t done, int64_t total, double loss) {
+  constexpr int kWidth = 30;
+  const int filled = static_cast<int>(kWidth * done / total);
+  std::printf("\r  [%s%s] %3d%%  loss %.4f", std::string(filled, '=').c_str(),
+              std::string(kWidth - filled, ' ').c_str(), static_cast<int>(100 * done / total),
+              loss);
+  std::fflush(stdout);
+}
+
+inline double evaluate(const Program& program, nn::Sequential& model,
+                       const data::MnistSplit& test) {
+  NoGradGuard no_grad;
+  model->eval();
+  Tensor correct;  // counted on the model's device, read once
+  data::DataLoader loader(data::TensorDataset({test.images, test.labels}),
+                          data::DataLoaderOptions().batch_size(1000));
+  for (const std::vector<Tensor>& batch : loader) {
+    const Tensor logits = model(prepare(program, batch[0]));
+    const Tensor hits = (logits.argmax(1) == batch[1]).sum();
+    correct = correct.defined() ? correct + hits : hits;
+  }
+  return 100.0 * static_cast<double>(correct.item<int64_t>()) /
+         static_cast<double>(test.labels.size(0));
+}
+
+inline int train(const Program& program, const Flags& flags) {
+  const Device device = pick_device(program, flags.device);
+  std::cout << "device: " << describe(device, flags.device) << "\n";
+  manual_seed(flags.seed);
+
+  data::MnistSplit train = data::load_mnist(flags.data, /*train=*/true);
+  data::MnistSplit test = data::load_mnist(flags.data, /*train=*/false);
+  std::cout << "data: " << train.images.size(0) << " training and " << test.images.size(0)
+            << " test images from " << flags.data << "\n";
+  // The dataset moves to the device once (uint8 images: 55 MB in all); batches are gathered there.
+  for (data::MnistSplit* split : {&train, &test}) {
+    split->images = split->images.to(device);
+    split->labels = split->labels.to(device);
+  }
+
+  if (flags.train_limit > 0 && flags.train_limit < train.images.size(0)) {
+    train.images = train.images.narrow(0, 0, flags.train_limit);
+    train.labels = train.labels.narrow(0, 0, flags.train_limit);
+    std::cout << "training on the first " << flags.train_limit << " images\n";
+  }
+  nn::Sequential model = program.make_model();
+  model->to(device);
+  optim::Adam optimizer(model->parameters(), optim::AdamOptions(flags.lr));
+  optim::StepLR scheduler(optimizer, /*step_size=*/1, program.lr_gamma);
+  nn::CrossEntropyLoss criterion;
+  data::DataLoader loader(
+      data::TensorDataset({train.images, train.labels}),
+      data::DataLoaderOptions().batch_size(flags.batch_size).shuffle(true).seed(flags.seed));
+  const bool show_progress = isatty(fileno(stdout)) != 0;
+
+  // For --check-loss-falls: the mean loss of the first and of the last kWindow steps of the run.
+  constexpr int64_t kWindow = 20;
+  Tensor first_losses = zeros({}, TensorOptions(kFloat32).device(device));
+  Tensor last_losses = zeros({}, TensorOptions(kFloat32).device(device));
+  int64_t first_count = 0, last_count = 0;
+  double accuracy = 0;
+  for (int64_t epoch = 1; epoch <= flags.epochs; ++epoch) {
+    model->train();
+    const auto start = std::chrono::steady_clock::now();
+    Tensor loss_sum = zeros({}, TensorOptions(kFloat32).device(device));  // summed on the device
+    int64_t seen = 0, step = 0;
+    const int64_t steps = static_cast<int64_t>(loader.size());
+    for (const std::vector<Tensor>& batch : loader) {
+      const Tensor& labels = batch[1];
+      const Tensor loss = criterion(model(prepare(program, batch[0])), labels);
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+      {
+        NoGradGuard no_grad;
+        loss_sum += loss.detach() * static_cast<double>(labels.size(0));
+        if (epoch == 1 && step < kWindow) {
+          first_losses += loss.detach();
+          ++first_count;
+        }
+        if (epoch == flags.epochs && step >= steps - kWindow) {
+          last_losses += loss.detach();
+          ++last_count;
+        }
+      }
+      seen += labels.size(0);
+      ++step;
+      if (show_progress && (step % kReadEvery == 0 || step == steps)) {
+        draw_progress(step, steps, loss_sum.item<double>() / static_cast<double>(seen));
+      }
+    }
+    const double mean_loss = loss_sum.item<double>() / static_cast<double>(seen);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    accuracy = evaluate(program, model, test);
+    scheduler.step();
+    if (show_progress) std::printf("\r%60s\r", "");
+    std::printf("epoch %lld/%lld  train loss %.4f  test accuracy %.2f%%  %.2f s  %.0f samples/s\n",
+                static_cast<long long>(epoch), static_cast<long long>(flags.epochs), mean_loss,
+                accuracy, seconds, static_cast<double>(seen) / seconds);
+    std::fflush(stdout);
+  }
+  if (device.is_cuda()) {
+    std::printf(
+        "peak device memory: %.1f MiB\n",
+        static_cast<double>(cuda::memory_stats(device.index()).peak_allocated_bytes) / (1 << 20));
+  }
+  if (!flags.save.empty()) {
+    nn::save(*model, flags.save);
+    std::cout << "saved the model to " << flags.save << "\n";
+  }
+  if (flags.check_loss_falls) {
+    const double first = first_losses.item<double>() / static_cast<double>(first_count);
+    const double last = last_losses.item<double>() / static_cast<double>(last_count);
+    std::printf("loss over the first %lld steps %.4f, over the last %lld steps %.4f\n",
+                static_cast<long long>(first_count), first, static_cast<long long>(last_count),
+                last);
+    if (!(last < first / 2)) {
+      std::cerr << program.name << ": the training loss did not fall to half its first value\n";
+      return 1;
+    }
+  }
+  if (flags.min_accuracy >= 0 && accuracy < flags.min_accuracy) {
+    std::cerr << program.name << ": test accuracy " << accuracy << "% is below the required "
+              << flags.min_accuracy << "%\n";
+    return 1;
+  }
+  return 0;
+}
+
+// The whole program: parse the flags, train, report; nabla errors (a missing MNIST file says how
+// to fetch it) end it with status 1.
+inline int main(const Program& program, int argc, char** argv) {
+  const Flags flags = parse(program, argc, argv);
+  try {
+    return train(program, flags);
+  } catch (const nabla::Error& e) {
+    std::cerr << program.name << ": " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace mnist_example
