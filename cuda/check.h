@@ -6,12 +6,16 @@
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
+#include <string>
+
 namespace nabla::cuda_backend {
 
 [[noreturn]] void throw_cuda_error(cudaError_t status, const char* call, const char* file,
                                    int line);
 [[noreturn]] void throw_cublas_error(cublasStatus_t status, const char* call, const char* file,
                                      int line);
+// "conv2d on cuda:0": the op being computed on this thread and its device, for error messages.
+std::string current_op_context();
 
 }  // namespace nabla::cuda_backend
 

@@ -98,6 +98,10 @@ void throw_cuda_error(cudaError_t status, const char* call, const char* file, in
              file, ":", line);
 }
 
+std::string current_op_context() {
+  return std::string(tls_op) + " on cuda:" + std::to_string(tls_op_device < 0 ? 0 : tls_op_device);
+}
+
 void throw_cublas_error(cublasStatus_t status, const char* call, const char* file, int line) {
   NABLA_FAIL(tls_op, ": cuBLAS error on cuda:", tls_op_device < 0 ? 0 : tls_op_device, ": ",
              cublas_status_name(status), " in ", call, " at ", file, ":", line);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The one-shot GPU check. On a machine with an NVIDIA GPU it configures a build for that GPU,
 # builds, runs the whole test suite with the CUDA cases enabled, trains mnist_mlp on the GPU for
-# 5 epochs and runs the GPU benchmarks, then writes a short report, gpu_check_report.txt, with the
-# logs beside it: in $OUT when set, else in build-gpu/report. It needs the CUDA toolkit, CMake and
-# a C++ compiler with OpenMP; GoogleTest and MNIST come from .deps/ when they cannot be installed
-# there (run scripts/prepare_gpu_check.sh first, here, and carry .deps along). oneDNN is optional.
+# 5 epochs and mnist_cnn for 3, runs the GPU benchmarks, then writes a short report,
+# gpu_check_report.txt, with the logs beside it: in $OUT when set, else in build-gpu/report. It
+# needs the CUDA toolkit, CMake and a C++ compiler with OpenMP; cuDNN is taken from the toolkit or
+# from the pip package nvidia-cudnn-cu13; GoogleTest and MNIST come from .deps/ when they cannot be
+# installed there (run scripts/prepare_gpu_check.sh first, here, and carry .deps along). oneDNN is
+# optional.
 # Budget: 8 minutes on a 16-core machine with one GPU.
 # Usage: scripts/gpu_check.sh [extra CMake arguments]
 set -uo pipefail
@@ -44,10 +46,20 @@ case "$arch" in
   *) arch=native ;;
 esac
 say "cuda architecture: $arch"
+# cuDNN may come from a pip package (nvidia-cudnn-cu13) rather than the toolkit: its headers for
+# the build, its libraries for the loader.
+cudnn_args=()
+cudnn_root=$(python3 -c 'import nvidia.cudnn, os; print(os.path.dirname(nvidia.cudnn.__file__))' \
+  2>/dev/null || true)
+if [ -n "$cudnn_root" ] && [ -f "$cudnn_root/include/cudnn.h" ]; then
+  cudnn_args=(-DCUDNN_ROOT="$cudnn_root")
+  export LD_LIBRARY_PATH="$cudnn_root/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  say "cudnn: $cudnn_root"
+fi
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
-cmake -S . -B build-gpu "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DNABLA_CUDA=ON \
-  -DCMAKE_CUDA_COMPILER="$nvcc_path" -DCMAKE_CUDA_ARCHITECTURES="$arch" "$@" \
+cmake -S . -B build-gpu ${generator[@]+"${generator[@]}"} -DCMAKE_BUILD_TYPE=Release -DNABLA_CUDA=ON \
+  -DCMAKE_CUDA_COMPILER="$nvcc_path" -DCMAKE_CUDA_ARCHITECTURES="$arch" ${cudnn_args[@]+"${cudnn_args[@]}"} "$@" \
   >"$out/configure.log" 2>&1 || give_up "configure" "$out/configure.log"
 grep -E "^-- nabla:" "$out/configure.log" | tee -a "$report"
 cmake --build build-gpu -j "$jobs" >"$out/build.log" 2>&1 || give_up "build" "$out/build.log"
@@ -88,6 +100,10 @@ fi
 build-gpu/examples/mnist_mlp --device cuda --epochs 1 --batch-size 256 --data data/mnist \
   >"$out/mnist_mlp_256.log" 2>&1 || say "mnist_mlp at batch 256 failed (see mnist_mlp_256.log)"
 grep -E "^epoch" "$out/mnist_mlp_256.log" | sed 's/^/batch 256: /' | tee -a "$report"
+
+build-gpu/examples/mnist_cnn --device cuda --epochs 3 --data data/mnist >"$out/mnist_cnn.log" 2>&1 ||
+  say "mnist_cnn failed (see mnist_cnn.log)"
+grep -E "^epoch" "$out/mnist_cnn.log" | sed 's/^/cnn: /' | tee -a "$report"
 
 # --- GPU benchmarks --------------------------------------------------------------------------------
 build-gpu/bench/bench_cuda >"$out/bench_cuda.log" 2>&1 || say "bench_cuda failed (see bench_cuda.log)"
