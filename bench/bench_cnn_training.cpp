@@ -3,22 +3,11 @@
 // ReLU, Dropout 0.5, Linear 50->10) and examples/mnist_cnn's larger one, with Adam and cross
 // entropy on MNIST-sized random images, as examples/mnist_training.h trains them. libtorch's
 // figures for the same loop come from bench/compare_libtorch_cnn (scripts/bench_libtorch_cnn.sh).
-#include <benchmark/benchmark.h>
-#include <sys/resource.h>
-
-#include <functional>
-
-#include <nabla/nabla.h>
+#include "training_loop.h"
 
 namespace {
 
 using namespace nabla;
-
-double peak_rss_megabytes() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
-}
 
 nn::Sequential pytorch_example_model() {
   return nn::Sequential(nn::Unflatten(1, Shape{1, 28}), nn::Conv2d(1, 10, 5), nn::MaxPool2d(2),
@@ -34,35 +23,18 @@ nn::Sequential mnist_cnn_model() {
                         nn::Linear(128, 10));
 }
 
-void train(benchmark::State& state, const std::function<nn::Sequential()>& make_model) {
-  const int64_t batch_size = state.range(0);
+void train(benchmark::State& state, nn::Sequential model) {
   manual_seed(0);
   const Tensor images = (rand({6400, 28, 28}) * 255).to(kUInt8);
   const Tensor labels = (rand({6400}) * 10).to(kInt64);
-  nn::Sequential model = make_model();
-  optim::Adam optimizer(model->parameters(), optim::AdamOptions(1e-3));
-  nn::CrossEntropyLoss criterion;
-  data::DataLoader loader(
-      data::TensorDataset({images, labels}),
-      data::DataLoaderOptions().batch_size(batch_size).shuffle(true).seed(1).drop_last(true));
-  auto batch = loader.begin();
-  for (auto _ : state) {
-    if (batch == loader.end()) batch = loader.begin();
-    const Tensor loss = criterion(model(data::normalize_images((*batch)[0])), (*batch)[1]);
-    optimizer.zero_grad();
-    loss.backward();
-    optimizer.step();
-    ++batch;
-  }
-  state.SetItemsProcessed(state.iterations() * batch_size);
-  state.counters["peak_rss_MB"] = peak_rss_megabytes();
+  nabla_bench::time_training(state, model, images, labels);
 }
 
 void BM_PytorchExampleCnnTrainingStep(benchmark::State& state) {
-  train(state, pytorch_example_model);
+  train(state, pytorch_example_model());
 }
 void BM_MnistCnnTrainingStep(benchmark::State& state) {
-  train(state, mnist_cnn_model);
+  train(state, mnist_cnn_model());
 }
 
 BENCHMARK(BM_PytorchExampleCnnTrainingStep)->Arg(64)->MinTime(2.0)->Unit(benchmark::kMillisecond);

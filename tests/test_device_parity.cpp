@@ -43,6 +43,11 @@ struct ParityCase {
   Tolerance tolerance;
 };
 
+// How gtest names a case in its output (instead of dumping its bytes).
+void PrintTo(const ParityCase& c, std::ostream* out) {
+  *out << c.name;
+}
+
 // Deterministic inputs on `device`: normal draws on the CPU from a seed fixed per input (integers,
 // bools and unsigned bytes derived from them), moved to the device, then viewed there as the spec
 // says, so that both devices see the same values in the same layout.
