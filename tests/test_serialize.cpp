@@ -386,6 +386,34 @@ TEST_F(Checkpoint, MismatchesAreAllReportedAndTheModuleIsUnchanged) {
   EXPECT_EQ(values_of(*wider_dtype), before_dtype);
 }
 
+TEST_F(Checkpoint, ACnnsBatchNormStatisticsTravelWithIt) {
+  const std::string file = path("cnn.safetensors");
+  manual_seed(6);
+  nn::Sequential saved(nn::Conv2d(1, 4, 3), nn::BatchNorm2d(4), nn::ReLU(), nn::MaxPool2d(2));
+  saved(randn({8, 1, 6, 6}));  // training mode: the running statistics move
+  nn::save(*saved, file);
+  std::vector<std::string> names;
+  for (const auto& [name, tensor] : nn::load_safetensors(file)) names.push_back(name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"0.bias", "0.weight", "1.bias", "1.num_batches_tracked",
+                                      "1.running_mean", "1.running_var", "1.weight"}));
+  nn::Sequential restored(nn::Conv2d(1, 4, 3), nn::BatchNorm2d(4), nn::ReLU(), nn::MaxPool2d(2));
+  nn::load(*restored, file);
+  for (const auto& [name, tensor] : saved->named_buffers()) {
+    bool found = false;
+    for (const auto& [other_name, other] : restored->named_buffers()) {
+      if (other_name != name) continue;
+      found = true;
+      EXPECT_EQ(other.to_vector<double>(), tensor.to_vector<double>()) << name;
+    }
+    EXPECT_TRUE(found) << name;
+  }
+  saved->eval();
+  restored->eval();
+  const Tensor x = randn({2, 1, 6, 6});
+  EXPECT_EQ(restored(x).to_vector<float>(), saved(x).to_vector<float>());
+}
+
 TEST_F(Checkpoint, LoadKeepsEachTensorsDevice) {
   if (!cuda::is_available()) GTEST_SKIP() << "no CUDA device";
   const std::string file = path("cuda.safetensors");
