@@ -395,8 +395,8 @@ TEST_F(Checkpoint, ACnnsBatchNormStatisticsTravelWithIt) {
   std::vector<std::string> names;
   for (const auto& [name, tensor] : nn::load_safetensors(file)) names.push_back(name);
   EXPECT_EQ(names,
-            (std::vector<std::string>{"0.bias", "0.weight", "1.bias", "1.num_batches_tracked",
-                                      "1.running_mean", "1.running_var", "1.weight"}));
+            (std::vector<std::string>{"0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean",
+                                      "1.running_var", "1.num_batches_tracked"}));
   nn::Sequential restored(nn::Conv2d(1, 4, 3), nn::BatchNorm2d(4), nn::ReLU(), nn::MaxPool2d(2));
   nn::load(*restored, file);
   for (const auto& [name, tensor] : saved->named_buffers()) {
