@@ -70,17 +70,33 @@ math::Clamp<T> clamp(const UnaryArgs& args) {
 
 // X(enum, public name, dtype class, functor). The functor is an expression in the element type T
 // and the op's UnaryArgs `args`.
-#define NABLA_UNARY_OPS(X)                          \
-  X(Neg, "neg", Numeric, math::Neg{})               \
-  X(Exp, "exp", Floating, math::Exp{})              \
-  X(Log, "log", Floating, math::Log{})              \
-  X(Sqrt, "sqrt", Floating, math::Sqrt{})           \
-  X(Abs, "abs", Numeric, math::Abs{})               \
-  X(Relu, "relu", Numeric, math::Relu{})            \
-  X(Sigmoid, "sigmoid", Floating, math::Sigmoid{})  \
-  X(Tanh, "tanh", Floating, math::Tanh{})           \
-  X(Pow, "pow", Numeric, op_functors::pow<T>(args)) \
-  X(Clamp, "clamp", Numeric, op_functors::clamp<T>(args))
+#define NABLA_UNARY_OPS(X)                                  \
+  X(Neg, "neg", Numeric, math::Neg{})                       \
+  X(Exp, "exp", Floating, math::Exp{})                      \
+  X(Log, "log", Floating, math::Log{})                      \
+  X(Sqrt, "sqrt", Floating, math::Sqrt{})                   \
+  X(Abs, "abs", Numeric, math::Abs{})                       \
+  X(Relu, "relu", Numeric, math::Relu{})                    \
+  X(Sigmoid, "sigmoid", Floating, math::Sigmoid{})          \
+  X(Tanh, "tanh", Floating, math::Tanh{})                   \
+  X(Pow, "pow", Numeric, op_functors::pow<T>(args))         \
+  X(Clamp, "clamp", Numeric, op_functors::clamp<T>(args))   \
+  X(Sin, "sin", Floating, math::Sin{})                      \
+  X(Cos, "cos", Floating, math::Cos{})                      \
+  X(Tan, "tan", Floating, math::Tan{})                      \
+  X(Log1p, "log1p", Floating, math::Log1p{})                \
+  X(Expm1, "expm1", Floating, math::Expm1{})                \
+  X(Log2, "log2", Floating, math::Log2{})                   \
+  X(Log10, "log10", Floating, math::Log10{})                \
+  X(Rsqrt, "rsqrt", Floating, math::Rsqrt{})                \
+  X(Reciprocal, "reciprocal", Floating, math::Reciprocal{}) \
+  X(Square, "square", Numeric, math::Square{})              \
+  X(Sign, "sign", Numeric, math::Sign{})                    \
+  X(Floor, "floor", Numeric, math::Floor{})                 \
+  X(Ceil, "ceil", Numeric, math::Ceil{})                    \
+  X(Round, "round", Numeric, math::Round{})                 \
+  X(Trunc, "trunc", Numeric, math::Trunc{})                 \
+  X(Erf, "erf", Floating, math::Erf{})
 
 // X(enum, public name, dtype class, gives bool, functor). Both operands share the compute type T;
 // comparisons give bool. The activation derivatives take (grad, what forward saved).

@@ -38,6 +38,7 @@ struct ConvPlan {
   cudnnConvolutionFwdAlgo_t forward_algorithm{};
   cudnnConvolutionBwdDataAlgo_t backward_data_algorithm{};
   cudnnConvolutionBwdFilterAlgo_t backward_filter_algorithm{};
+  cudnnMathType_t base_math{};  // what the heuristics are asked under (FMA unless TF32 is allowed)
   cudnnMathType_t forward_math{}, backward_data_math{}, backward_filter_math{};
   size_t forward_workspace = 0, backward_data_workspace = 0, backward_filter_workspace = 0;
 };
@@ -77,15 +78,26 @@ class CudnnState {
     const CudnnApi& api = cudnn_api();
     if (plans_.size() >= kMaxCachedPlans) {
       // A program that keeps meeting new shapes starts over rather than growing without end.
-      for (auto& [unused, old] : plans_) {
-        api.destroy_tensor(old.input);
-        api.destroy_tensor(old.output);
-        api.destroy_filter(old.filter);
-        api.destroy_convolution(old.convolution);
-      }
+      for (auto& [unused, old] : plans_) destroy(api, old);
       plans_.clear();
     }
     ConvPlan plan;
+    try {
+      describe(api, plan, dtype, s);
+    } catch (...) {
+      destroy(api, plan);
+      throw;
+    }
+    // FMA math keeps float32 off TF32 tensor cores unless TF32 was allowed.
+    plan.base_math = tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
+    return plans_.emplace(key, plan).first->second;
+  }
+
+  std::mutex& mutex() { return mutex_; }
+
+ private:
+  static void describe(const CudnnApi& api, ConvPlan& plan, ScalarType dtype,
+                       const math::Conv2dShape& s) {
     const cudnnDataType_t type = dtype == kFloat64 ? CUDNN_DATA_DOUBLE : CUDNN_DATA_FLOAT;
     NABLA_CUDNN_CHECK(api.create_tensor(&plan.input));
     NABLA_CUDNN_CHECK(api.set_tensor_4d(plan.input, CUDNN_TENSOR_NCHW, type, to_int(s.batch),
@@ -102,15 +114,15 @@ class CudnnState {
         plan.convolution, to_int(s.pad_h), to_int(s.pad_w), to_int(s.stride_h), to_int(s.stride_w),
         to_int(s.dilation_h), to_int(s.dilation_w), CUDNN_CROSS_CORRELATION, type));
     NABLA_CUDNN_CHECK(api.set_group_count(plan.convolution, to_int(s.groups)));
-    // FMA math keeps float32 off TF32 tensor cores unless TF32 was allowed.
-    NABLA_CUDNN_CHECK(
-        api.set_math_type(plan.convolution, tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
-    return plans_.emplace(key, plan).first->second;
   }
 
-  std::mutex& mutex() { return mutex_; }
+  static void destroy(const CudnnApi& api, const ConvPlan& plan) {
+    if (plan.input) api.destroy_tensor(plan.input);
+    if (plan.output) api.destroy_tensor(plan.output);
+    if (plan.filter) api.destroy_filter(plan.filter);
+    if (plan.convolution) api.destroy_convolution(plan.convolution);
+  }
 
- private:
   static int to_int(int64_t v) {
     NABLA_CHECK(v <= INT32_MAX, "conv2d: dimension ", v, " is too large for cuDNN");
     return static_cast<int>(v);
@@ -126,13 +138,21 @@ CudnnState& state() {
   return *instance;
 }
 
-// The first of cuDNN's ranked algorithms that it reports as usable.
+// Algorithms whose workspace is larger than this are passed over while another is usable.
+constexpr size_t kMaxWorkspaceBytes = size_t{1} << 30;
+
+// The first of cuDNN's ranked algorithms that it reports as usable, preferring those whose
+// workspace fits within kMaxWorkspaceBytes.
 template <typename Perf>
 const Perf& first_usable(const Perf* results, int count, const char* what) {
+  const Perf* any = nullptr;
   for (int i = 0; i < count; ++i) {
-    if (results[i].status == CUDNN_STATUS_SUCCESS) return results[i];
+    if (results[i].status != CUDNN_STATUS_SUCCESS) continue;
+    if (results[i].memory <= kMaxWorkspaceBytes) return results[i];
+    if (any == nullptr) any = &results[i];
   }
-  NABLA_FAIL("conv2d: cuDNN has no usable ", what, " algorithm for this shape");
+  NABLA_CHECK(any != nullptr, "conv2d: cuDNN has no usable ", what, " algorithm for this shape");
+  return *any;
 }
 
 Tensor workspace(Device device, size_t bytes) {
@@ -166,6 +186,7 @@ void CudaBackend::conv2d(const Tensor& input, const Tensor& weight, const Tensor
     if (!plan.have_forward) {
       cudnnConvolutionFwdAlgoPerf_t results[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
       int count = 0;
+      NABLA_CUDNN_CHECK(api.set_math_type(plan.convolution, plan.base_math));
       NABLA_CUDNN_CHECK(api.forward_algorithms(handle, plan.input, plan.filter, plan.convolution,
                                                plan.output, CUDNN_CONVOLUTION_FWD_ALGO_COUNT,
                                                &count, results));
@@ -208,6 +229,7 @@ void CudaBackend::conv2d_backward_input(const Tensor& grad_out, const Tensor& we
   if (!plan.have_backward_data) {
     cudnnConvolutionBwdDataAlgoPerf_t results[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
     int count = 0;
+    NABLA_CUDNN_CHECK(api.set_math_type(plan.convolution, plan.base_math));
     NABLA_CUDNN_CHECK(
         api.backward_data_algorithms(handle, plan.filter, plan.output, plan.convolution, plan.input,
                                      CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &count, results));
@@ -240,6 +262,7 @@ void CudaBackend::conv2d_backward_weight(const Tensor& grad_out, const Tensor& i
   if (!plan.have_backward_filter) {
     cudnnConvolutionBwdFilterAlgoPerf_t results[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
     int count = 0;
+    NABLA_CUDNN_CHECK(api.set_math_type(plan.convolution, plan.base_math));
     NABLA_CUDNN_CHECK(api.backward_filter_algorithms(
         handle, plan.input, plan.output, plan.convolution, plan.filter,
         CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &count, results));

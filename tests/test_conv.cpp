@@ -76,6 +76,27 @@ TEST_P(Conv2d, AnUnbatchedSampleGivesAnUnbatchedResult) {
   expect_tensor<float>(y, {2, 2, 2}, {8, 12, 20, 24, 8, 12, 20, 24});
 }
 
+// A fresh weight tensor of the same shape often takes the memory (and version) of the one freed
+// before it, and a non-contiguous weight is copied to a new tensor every call: neither may be
+// mistaken for weights seen before.
+TEST_P(Conv2d, NewWeightsAreNeverTakenForOldOnes) {
+  manual_seed(3);
+  const Tensor x = randn({2, 3, 7, 7});
+  const Tensor x64 = x.to(kFloat64);
+  for (int i = 0; i < 3; ++i) {
+    const Tensor w = randn({16, 3, 3, 3});
+    expect_tensor<float>(conv2d(x, w), {2, 16, 5, 5},
+                         conv2d(x64, w.to(kFloat64)).to_vector<float>(), 1e-4);
+  }
+  Tensor base = randn({3, 16, 3, 3});
+  const Tensor w = base.transpose(0, 1);  // a non-contiguous weight [16, 3, 3, 3]
+  const std::vector<float> before = conv2d(x, w).to_vector<float>();
+  base.mul_(2);
+  expect_tensor<float>(conv2d(x, w), {2, 16, 5, 5}, conv2d(x64, w.to(kFloat64)).to_vector<float>(),
+                       1e-4);
+  EXPECT_NE(conv2d(x, w).to_vector<float>(), before);
+}
+
 // The fast path (oneDNN for float32 on the CPU, cuDNN on CUDA) against the float64 reference on
 // the CPU, forward and both gradients, over strides, paddings, dilations, groups and odd shapes.
 TEST_P(Conv2d, FastPathMatchesTheReference) {
@@ -142,6 +163,14 @@ TEST_P(Pool2d, MaxPoolTakesTheFirstOfEqualValuesAndPropagatesNan) {
   auto [ny, nindices] = max_pool2d_with_indices(with_nan, {2});
   expect_tensor<float>(ny, {1, 1, 1, 1}, {testing::kNanF});
   expect_tensor<int64_t>(nindices, {1, 1, 1, 1}, {1});
+}
+
+TEST_P(Pool2d, MaxPoolIndexGoesToTheLastNanAsInPyTorch) {
+  const Tensor x = tensor({testing::kNan, 1.0, testing::kNan, 2.0}).reshape({1, 1, 2, 2});
+  auto [y, indices] = max_pool2d_with_indices(x, {2});
+  expect_tensor<int64_t>(indices, {1, 1, 1, 1}, {2});
+  auto [padded_y, padded_indices] = max_pool2d_with_indices(x, {2}, {1}, {1});
+  EXPECT_EQ(padded_indices.to_vector<int64_t>()[4], 2);  // the window of all four elements
 }
 
 TEST_P(Pool2d, CeilModeKeepsTheLastPartialWindow) {
@@ -444,6 +473,19 @@ TEST(ConvErrors, BadArgumentsNameTheOpAndShapes) {
         batch_norm(zeros({1, 3}), Tensor(), Tensor(), Tensor(), Tensor(), true);
       },
       {"batch_norm", "more than 1 value per channel"});
+  expect_error(
+      [&] {
+        conv2d(zeros({1, 0, 5, 5}), zeros({4, 0, 3, 3}));
+      },
+      {"conv2d", "non-empty", "[1, 0, 5, 5]"});
+  expect_error([&] { max_pool2d(zeros({1, 1, 0, 4}), {1}); }, {"max_pool2d", "non-empty"});
+  expect_error(
+      [&] {
+        max_pool2d(zeros({1, 1, 4, 4}), {2}, {1}, {1}, {5});
+      },
+      {"max_pool2d", "entirely in the padding"});
+  EXPECT_EQ(batch_norm(zeros({0, 3}), Tensor(), Tensor(), zeros({3}), ones({3}), true).sizes(),
+            Shape({0, 3}));
   expect_error([&] { batch_norm(x, ones({2}), Tensor(), Tensor(), Tensor(), true); },
                {"batch_norm", "weight", "[3]"});
 }

@@ -145,6 +145,22 @@ std::vector<ParityCase> parity_cases() {
       {"scale", [](const Tensor& x) { return x * 0.5 + 1; }, kExact, false},
       {"reverse_sub", [](const Tensor& x) { return 1 - x; }, kExact, false},
       {"reverse_div", [](const Tensor& x) { return 2 / x; }, kExact, true},
+      {"sin", [](const Tensor& x) { return x.sin(); }, kUlps, false},
+      {"cos", [](const Tensor& x) { return x.cos(); }, kUlps, false},
+      {"tan", [](const Tensor& x) { return (x * 0.3).tan(); }, kUlps, false},
+      {"log1p", [](const Tensor& x) { return x.log1p(); }, kUlps, true},
+      {"expm1", [](const Tensor& x) { return x.expm1(); }, kUlps, false},
+      {"log2", [](const Tensor& x) { return x.log2(); }, kUlps, true},
+      {"log10", [](const Tensor& x) { return x.log10(); }, kUlps, true},
+      {"rsqrt", [](const Tensor& x) { return x.rsqrt(); }, kExact, true},
+      {"reciprocal", [](const Tensor& x) { return x.reciprocal(); }, kExact, true},
+      {"square_op", [](const Tensor& x) { return x.square(); }, kExact, false},
+      {"erf", [](const Tensor& x) { return x.erf(); }, kUlps, false},
+      {"sign", [](const Tensor& x) { return x.sign(); }, kExact, false},
+      {"floor", [](const Tensor& x) { return x.floor(); }, kExact, false},
+      {"ceil", [](const Tensor& x) { return x.ceil(); }, kExact, false},
+      {"round", [](const Tensor& x) { return x.round(); }, kExact, false},
+      {"trunc", [](const Tensor& x) { return x.trunc(); }, kExact, false},
   };
   for (const auto& [op_name, fn, tolerance, positive] : unary) {
     for (const auto& [dtype_name, dtype] : floating) {

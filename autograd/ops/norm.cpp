@@ -47,6 +47,8 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
     dims.push_back(d);
     count *= input.size(d);
   }
+  // An empty batch normalizes to nothing and leaves the running statistics alone.
+  if (input.numel() == 0) return input * 1;
   Tensor normalized;
   if (training) {
     NABLA_CHECK(count > 1, "batch_norm: expected more than 1 value per channel when training, got ",

@@ -5,6 +5,7 @@
 // core/math/conv.h.
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <tuple>
 #include <unordered_map>
@@ -110,11 +111,14 @@ struct ConvPrimitives {
   dnnl::convolution_backward_weights backward_weights;
   bool has_forward = false, has_forward_with_bias = false, has_backward_data = false,
        has_backward_weights = false;
-  // The weights in the forward layout, kept while the weight tensor is unchanged (same memory,
-  // same version): the forward and the backward data pass of a step reorder them once, not twice,
-  // and evaluation reorders them once in all.
+  // The weights in the forward layout, kept while the weight tensor is unchanged (the same
+  // storage, offset and version): the forward and the backward data pass of a step reorder them
+  // once, not twice, and evaluation reorders them once in all. The storage is held weakly and
+  // compared by identity, not address: the caching allocator hands a freed block's address to
+  // the next tensor, which may even have the same version.
   struct CachedWeights {
-    const void* source = nullptr;
+    std::weak_ptr<Storage> storage;
+    int64_t offset = 0;
     uint64_t version = 0;
     memory::desc layout;
     Tensor data;
@@ -250,11 +254,15 @@ memory cached_weights(ConvPrimitives& p, const Tensor& weight, const memory::des
                       const memory::desc& wanted) {
   if (wanted == plain) return memory(plain, engine(), weight.data_ptr());
   ConvPrimitives::CachedWeights& cached = p.weights_cache;
-  if (cached.source != weight.data_ptr() || cached.version != weight.version() ||
-      !(cached.layout == wanted) || !cached.data.defined()) {
+  const std::shared_ptr<Storage>& storage = weight.impl()->storage();
+  const bool fresh = cached.data.defined() && cached.storage.lock() == storage &&
+                     cached.offset == weight.storage_offset() &&
+                     cached.version == weight.version() && cached.layout == wanted;
+  if (!fresh) {
     cached.data = Tensor();
     in_layout(weight, plain, wanted, cached.data);
-    cached.source = weight.data_ptr();
+    cached.storage = storage;
+    cached.offset = weight.storage_offset();
     cached.version = weight.version();
     cached.layout = wanted;
   }

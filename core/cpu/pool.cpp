@@ -31,7 +31,7 @@ void max_pool_plane_unpadded(const T* plane, const math::Pool2dShape& shape, T* 
         for (int64_t ow = 0; ow < s.out_w; ++ow) {
           const T value = plane[tap + ow * s.stride_w];
           const T current = best[ow];
-          const bool take = value > current || (math::is_nan(value) && !math::is_nan(current));
+          const bool take = value > current || math::is_nan(value);
           best[ow] = take ? value : current;
           best_at[ow] = take ? tap + ow * s.stride_w : best_at[ow];
         }

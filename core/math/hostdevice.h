@@ -64,6 +64,68 @@ NABLA_HD inline double fabs(double x) {
   return ::fabs(x);
 }
 
+NABLA_HD inline float sin(float x) {
+  return ::sinf(x);
+}
+NABLA_HD inline double sin(double x) {
+  return ::sin(x);
+}
+NABLA_HD inline float tan(float x) {
+  return ::tanf(x);
+}
+NABLA_HD inline double tan(double x) {
+  return ::tan(x);
+}
+NABLA_HD inline float expm1(float x) {
+  return ::expm1f(x);
+}
+NABLA_HD inline double expm1(double x) {
+  return ::expm1(x);
+}
+NABLA_HD inline float log2(float x) {
+  return ::log2f(x);
+}
+NABLA_HD inline double log2(double x) {
+  return ::log2(x);
+}
+NABLA_HD inline float log10(float x) {
+  return ::log10f(x);
+}
+NABLA_HD inline double log10(double x) {
+  return ::log10(x);
+}
+NABLA_HD inline float erf(float x) {
+  return ::erff(x);
+}
+NABLA_HD inline double erf(double x) {
+  return ::erf(x);
+}
+NABLA_HD inline float floor(float x) {
+  return ::floorf(x);
+}
+NABLA_HD inline double floor(double x) {
+  return ::floor(x);
+}
+NABLA_HD inline float ceil(float x) {
+  return ::ceilf(x);
+}
+NABLA_HD inline double ceil(double x) {
+  return ::ceil(x);
+}
+NABLA_HD inline float trunc(float x) {
+  return ::truncf(x);
+}
+NABLA_HD inline double trunc(double x) {
+  return ::trunc(x);
+}
+// Rounds half to even (the default rounding mode), as torch.round does.
+NABLA_HD inline float rint(float x) {
+  return ::rintf(x);
+}
+NABLA_HD inline double rint(double x) {
+  return ::rint(x);
+}
+
 template <typename T>
 NABLA_HD constexpr bool is_nan(T x) {
   return x != x;  // false for integers, true only for NaN

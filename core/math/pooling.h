@@ -77,7 +77,8 @@ NABLA_HD T average_pool_element(const T* x, const Pool2dShape& s, int64_t oh, in
 }
 
 // The maximum of plane `x` over an output element's (dilated) window, and its index h * in_w + w
-// in the plane: the first of equal values, and the first NaN over everything, as PyTorch.
+// in the plane: the first of equal values, and a NaN over everything (the last NaN, as PyTorch's
+// `value > best || isnan(value)`).
 template <typename T>
 NABLA_HD T max_pool_element(const T* x, const Pool2dShape& s, int64_t oh, int64_t ow,
                             int64_t& index) {
@@ -90,7 +91,7 @@ NABLA_HD T max_pool_element(const T* x, const Pool2dShape& s, int64_t oh, int64_
       const int64_t w = ow * s.stride_w - s.pad_w + kw * s.dilation_w;
       if (w < 0 || w >= s.in_w) continue;
       const T value = x[h * s.in_w + w];
-      const bool take = index < 0 || (!is_nan(best) && (value > best || is_nan(value)));
+      const bool take = index < 0 || value > best || is_nan(value);
       best = take ? value : best;
       index = take ? h * s.in_w + w : index;
     }

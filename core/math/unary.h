@@ -78,6 +78,131 @@ struct Tanh {
   }
 };
 
+struct Sin {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return math::sin(x);
+  }
+};
+
+struct Cos {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return math::cos(x);
+  }
+};
+
+struct Tan {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return math::tan(x);
+  }
+};
+
+// log(1 + x) and exp(x) - 1, accurate for small x where the plain forms lose every digit.
+struct Log1p {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return math::log1p(x);
+  }
+};
+
+struct Expm1 {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return math::expm1(x);
+  }
+};
+
+struct Log2 {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return math::log2(x);
+  }
+};
+
+struct Log10 {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return math::log10(x);
+  }
+};
+
+// 1 / sqrt(x), correctly rounded in both steps (CUDA's rsqrtf is not), so the devices agree.
+struct Rsqrt {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return T(1) / math::sqrt(x);
+  }
+};
+
+struct Reciprocal {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return T(1) / x;
+  }
+};
+
+struct Square {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return static_cast<T>(x * x);
+  }
+};
+
+// -1, 0 or 1: (0 < x) - (x < 0), which gives 0 for NaN, as torch.sign does.
+struct Sign {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    if constexpr (std::is_unsigned_v<T>) {
+      return static_cast<T>(x > T(0));
+    } else {
+      return static_cast<T>((T(0) < x) - (x < T(0)));
+    }
+  }
+};
+
+// Rounding of floating values; integers are already whole.
+struct Floor {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    if constexpr (std::is_floating_point_v<T>) return math::floor(x);
+    return x;
+  }
+};
+
+struct Ceil {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    if constexpr (std::is_floating_point_v<T>) return math::ceil(x);
+    return x;
+  }
+};
+
+// Half to even: round(2.5) = 2, round(3.5) = 4, as torch.round.
+struct Round {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    if constexpr (std::is_floating_point_v<T>) return math::rint(x);
+    return x;
+  }
+};
+
+struct Trunc {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    if constexpr (std::is_floating_point_v<T>) return math::trunc(x);
+    return x;
+  }
+};
+
+struct Erf {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    return math::erf(x);
+  }
+};
+
 // x ** exponent for floating x; the common exponents avoid pow().
 template <typename T>
 struct PowScalar {

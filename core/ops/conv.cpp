@@ -20,6 +20,24 @@ void check_floating_4d(const char* op, const Tensor& input) {
               ": expected a 4-D input [batch, channels, height, width], got shape ", input.sizes());
   NABLA_CHECK(input.is_floating_point(), op, ": expected a floating point input, got ",
               input.dtype());
+  // An empty batch is fine; empty channels or planes have nothing to slide a window over.
+  NABLA_CHECK(input.size(1) > 0 && input.size(2) > 0 && input.size(3) > 0, op,
+              ": expected non-empty channels, height and width, got input shape ", input.sizes());
+}
+
+// Whether some output position along a dim reads no input at all (a dilated window that falls
+// entirely in the padding): its maximum would have nowhere to come from.
+bool has_empty_window(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t pad,
+                      int64_t dilation) {
+  for (int64_t o = 0; o < out; ++o) {
+    bool any = false;
+    for (int64_t k = 0; k < kernel && !any; ++k) {
+      const int64_t i = o * stride - pad + k * dilation;
+      any = i >= 0 && i < in;
+    }
+    if (!any) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -159,6 +177,11 @@ math::Pool2dShape pool2d_shape(const char* op, const Tensor& input, math::PoolKi
               input.sizes(), ") is too small for kernel_size ", pair_string(kernel), ", dilation ",
               pair_string(dilation), " and padding ", pair_string(padding),
               ": the output would be ", s.out_h, "x", s.out_w);
+  NABLA_CHECK(!has_empty_window(s.in_h, s.out_h, s.kernel_h, s.stride_h, s.pad_h, s.dilation_h) &&
+                  !has_empty_window(s.in_w, s.out_w, s.kernel_w, s.stride_w, s.pad_w, s.dilation_w),
+              op, ": with kernel_size ", pair_string(kernel), ", dilation ", pair_string(dilation),
+              " and padding ", pair_string(padding), " some windows of input shape ", input.sizes(),
+              " lie entirely in the padding");
   return s;
 }
 
