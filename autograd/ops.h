@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <tuple>
 
 #include <nabla/core/tensor.h>
@@ -121,6 +122,51 @@ Tensor argmax(const Tensor& x);
 Tensor argmax(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor argmin(const Tensor& x);
 Tensor argmin(const Tensor& x, int64_t dim, bool keepdim = false);
+
+// prod, and the statistics over `dims` (all dims when empty): var and std divide by
+// n - correction (1: Bessel's); norm's p is 1, 2, inf, -inf, 0 (the count of nonzeros) or any
+// positive p, and "fro" is 2; logsumexp is log(sum(exp(x))) without overflow.
+Tensor prod(const Tensor& x);
+Tensor prod(const Tensor& x, const Shape& dims, bool keepdim = false);
+Tensor var(const Tensor& x, const Shape& dims = {}, int64_t correction = 1, bool keepdim = false);
+Tensor std(const Tensor& x, const Shape& dims = {}, int64_t correction = 1, bool keepdim = false);
+std::tuple<Tensor, Tensor> var_mean(const Tensor& x, const Shape& dims = {}, int64_t correction = 1,
+                                    bool keepdim = false);
+Tensor norm(const Tensor& x, double p = 2, const Shape& dims = {}, bool keepdim = false);
+Tensor norm(const Tensor& x, const std::string& p, const Shape& dims = {}, bool keepdim = false);
+Tensor logsumexp(const Tensor& x, const Shape& dims, bool keepdim = false);
+// bool results: whether all (any) elements are nonzero, over dims; and the count of nonzeros.
+Tensor all(const Tensor& x);
+Tensor all(const Tensor& x, const Shape& dims, bool keepdim = false);
+Tensor any(const Tensor& x);
+Tensor any(const Tensor& x, const Shape& dims, bool keepdim = false);
+Tensor count_nonzero(const Tensor& x, const Shape& dims = {});
+
+// --- logic: bool results, any dtype (nonzero is true); bitwise ops on bool and integers ----------
+Tensor logical_not(const Tensor& x);
+Tensor logical_and(const Tensor& a, const Tensor& b);
+Tensor logical_or(const Tensor& a, const Tensor& b);
+Tensor logical_xor(const Tensor& a, const Tensor& b);
+Tensor bitwise_not(const Tensor& x);
+Tensor bitwise_and(const Tensor& a, const Tensor& b);
+Tensor bitwise_or(const Tensor& a, const Tensor& b);
+Tensor bitwise_xor(const Tensor& a, const Tensor& b);
+Tensor operator~(const Tensor& x);
+Tensor operator&(const Tensor& a, const Tensor& b);
+Tensor operator|(const Tensor& a, const Tensor& b);
+Tensor operator^(const Tensor& a, const Tensor& b);
+Tensor isnan(const Tensor& x);
+Tensor isinf(const Tensor& x);
+Tensor isfinite(const Tensor& x);
+// NaN becomes `nan` (0), +inf `posinf` and -inf `neginf` (the dtype's extremes by default).
+Tensor nan_to_num(const Tensor& x, std::optional<double> nan = std::nullopt,
+                  std::optional<double> posinf = std::nullopt,
+                  std::optional<double> neginf = std::nullopt);
+// Whether |a - b| <= atol + rtol |b| everywhere (broadcasting); reads the answer back.
+bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8,
+              bool equal_nan = false);
+// Same shape and the same values (NaN is not equal to itself).
+bool equal(const Tensor& a, const Tensor& b);
 
 // --- linear algebra, indexing, softmax -----------------------------------------------------------
 // 1-D, 2-D and batched 3-D (or more) products; the batch dims broadcast.

@@ -19,7 +19,7 @@ namespace nabla {
 
 class Tensor;
 
-enum class ReduceOp : uint8_t { Sum, Max, Min };
+enum class ReduceOp : uint8_t { Sum, Prod, Max, Min };
 enum class RandomKind : uint8_t { Uniform, Normal };
 
 // The message of a failed index check: before + the offending value + after, e.g.

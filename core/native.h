@@ -73,6 +73,7 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
 // Reduces over `dims` (all dims when empty).
 Tensor sum(const Tensor& x, const Shape& dims, bool keepdim);
 Tensor mean(const Tensor& x, const Shape& dims, bool keepdim);
+Tensor prod(const Tensor& x, const Shape& dims, bool keepdim);
 Tensor amax(const Tensor& x, const Shape& dims, bool keepdim);
 Tensor amin(const Tensor& x, const Shape& dims, bool keepdim);
 // Index of the max/min along `dim`, or into the flattened tensor when dim is empty.

@@ -22,12 +22,14 @@ enum class DtypeClass : uint8_t {
   All,       // bool, uint8, int64, float32, float64
   Numeric,   // all but bool
   Floating,  // float32, float64
+  Integral,  // bool, uint8, int64 (the bitwise ops)
 };
 
 template <DtypeClass Class, typename T>
 constexpr bool dtype_class_has() {
   if constexpr (Class == DtypeClass::All) return true;
   if constexpr (Class == DtypeClass::Numeric) return !std::is_same_v<T, bool>;
+  if constexpr (Class == DtypeClass::Integral) return !std::is_floating_point_v<T>;
   return std::is_floating_point_v<T>;
 }
 
@@ -68,35 +70,40 @@ math::Clamp<T> clamp(const UnaryArgs& args) {
 
 }  // namespace op_functors
 
-// X(enum, public name, dtype class, functor). The functor is an expression in the element type T
-// and the op's UnaryArgs `args`.
-#define NABLA_UNARY_OPS(X)                                  \
-  X(Neg, "neg", Numeric, math::Neg{})                       \
-  X(Exp, "exp", Floating, math::Exp{})                      \
-  X(Log, "log", Floating, math::Log{})                      \
-  X(Sqrt, "sqrt", Floating, math::Sqrt{})                   \
-  X(Abs, "abs", Numeric, math::Abs{})                       \
-  X(Relu, "relu", Numeric, math::Relu{})                    \
-  X(Sigmoid, "sigmoid", Floating, math::Sigmoid{})          \
-  X(Tanh, "tanh", Floating, math::Tanh{})                   \
-  X(Pow, "pow", Numeric, op_functors::pow<T>(args))         \
-  X(Clamp, "clamp", Numeric, op_functors::clamp<T>(args))   \
-  X(Sin, "sin", Floating, math::Sin{})                      \
-  X(Cos, "cos", Floating, math::Cos{})                      \
-  X(Tan, "tan", Floating, math::Tan{})                      \
-  X(Log1p, "log1p", Floating, math::Log1p{})                \
-  X(Expm1, "expm1", Floating, math::Expm1{})                \
-  X(Log2, "log2", Floating, math::Log2{})                   \
-  X(Log10, "log10", Floating, math::Log10{})                \
-  X(Rsqrt, "rsqrt", Floating, math::Rsqrt{})                \
-  X(Reciprocal, "reciprocal", Floating, math::Reciprocal{}) \
-  X(Square, "square", Numeric, math::Square{})              \
-  X(Sign, "sign", Numeric, math::Sign{})                    \
-  X(Floor, "floor", Numeric, math::Floor{})                 \
-  X(Ceil, "ceil", Numeric, math::Ceil{})                    \
-  X(Round, "round", Numeric, math::Round{})                 \
-  X(Trunc, "trunc", Numeric, math::Trunc{})                 \
-  X(Erf, "erf", Floating, math::Erf{})
+// X(enum, public name, dtype class, gives bool, functor). The functor is an expression in the
+// element type T and the op's UnaryArgs `args`; the predicates (isnan, logical_not) give bool.
+#define NABLA_UNARY_OPS(X)                                         \
+  X(Neg, "neg", Numeric, false, math::Neg{})                       \
+  X(Exp, "exp", Floating, false, math::Exp{})                      \
+  X(Log, "log", Floating, false, math::Log{})                      \
+  X(Sqrt, "sqrt", Floating, false, math::Sqrt{})                   \
+  X(Abs, "abs", Numeric, false, math::Abs{})                       \
+  X(Relu, "relu", Numeric, false, math::Relu{})                    \
+  X(Sigmoid, "sigmoid", Floating, false, math::Sigmoid{})          \
+  X(Tanh, "tanh", Floating, false, math::Tanh{})                   \
+  X(Pow, "pow", Numeric, false, op_functors::pow<T>(args))         \
+  X(Clamp, "clamp", Numeric, false, op_functors::clamp<T>(args))   \
+  X(Sin, "sin", Floating, false, math::Sin{})                      \
+  X(Cos, "cos", Floating, false, math::Cos{})                      \
+  X(Tan, "tan", Floating, false, math::Tan{})                      \
+  X(Log1p, "log1p", Floating, false, math::Log1p{})                \
+  X(Expm1, "expm1", Floating, false, math::Expm1{})                \
+  X(Log2, "log2", Floating, false, math::Log2{})                   \
+  X(Log10, "log10", Floating, false, math::Log10{})                \
+  X(Rsqrt, "rsqrt", Floating, false, math::Rsqrt{})                \
+  X(Reciprocal, "reciprocal", Floating, false, math::Reciprocal{}) \
+  X(Square, "square", Numeric, false, math::Square{})              \
+  X(Sign, "sign", Numeric, false, math::Sign{})                    \
+  X(Floor, "floor", Numeric, false, math::Floor{})                 \
+  X(Ceil, "ceil", Numeric, false, math::Ceil{})                    \
+  X(Round, "round", Numeric, false, math::Round{})                 \
+  X(Trunc, "trunc", Numeric, false, math::Trunc{})                 \
+  X(Erf, "erf", Floating, false, math::Erf{})                      \
+  X(IsNan, "isnan", All, true, math::IsNan{})                      \
+  X(IsInf, "isinf", All, true, math::IsInf{})                      \
+  X(IsFinite, "isfinite", All, true, math::IsFinite{})             \
+  X(LogicalNot, "logical_not", All, true, math::LogicalNot{})      \
+  X(BitwiseNot, "bitwise_not", Integral, false, math::BitwiseNot{})
 
 // X(enum, public name, dtype class, gives bool, functor). Both operands share the compute type T;
 // comparisons give bool. The activation derivatives take (grad, what forward saved).
@@ -115,7 +122,13 @@ math::Clamp<T> clamp(const UnaryArgs& args) {
   X(Ge, "ge", All, true, math::Ge{})                                               \
   X(ReluBackward, "relu_backward", Floating, false, math::ReluBackward{})          \
   X(SigmoidBackward, "sigmoid_backward", Floating, false, math::SigmoidBackward{}) \
-  X(TanhBackward, "tanh_backward", Floating, false, math::TanhBackward{})
+  X(TanhBackward, "tanh_backward", Floating, false, math::TanhBackward{})          \
+  X(LogicalAnd, "logical_and", All, true, math::LogicalAnd{})                      \
+  X(LogicalOr, "logical_or", All, true, math::LogicalOr{})                         \
+  X(LogicalXor, "logical_xor", All, true, math::LogicalXor{})                      \
+  X(BitwiseAnd, "bitwise_and", Integral, false, math::BitwiseAnd{})                \
+  X(BitwiseOr, "bitwise_or", Integral, false, math::BitwiseOr{})                   \
+  X(BitwiseXor, "bitwise_xor", Integral, false, math::BitwiseXor{})
 
 #define NABLA_ENUM_ENTRY(name, ...) name,
 enum class UnaryOp : uint8_t { NABLA_UNARY_OPS(NABLA_ENUM_ENTRY) };
@@ -165,7 +178,19 @@ constexpr DtypeClass dtype_class(BinaryOp op) {
   return DtypeClass::All;
 }
 
-// Whether a binary op gives bool (the comparisons).
+// Whether a unary op gives bool (the predicates).
+constexpr bool is_predicate(UnaryOp op) {
+  switch (op) {
+#define NABLA_BOOL_CASE(name, public_name, dtypes, gives_bool, ...) \
+  case UnaryOp::name:                                               \
+    return gives_bool;
+    NABLA_UNARY_OPS(NABLA_BOOL_CASE)
+#undef NABLA_BOOL_CASE
+  }
+  return false;
+}
+
+// Whether a binary op gives bool (the comparisons and logical ops).
 constexpr bool is_comparison(BinaryOp op) {
   switch (op) {
 #define NABLA_BOOL_CASE(name, public_name, dtypes, gives_bool, ...) \
@@ -182,12 +207,12 @@ constexpr bool is_comparison(BinaryOp op) {
 template <typename T, typename Fn>
 bool visit_unary_op(UnaryOp op, const UnaryArgs& args, Fn&& fn) {
   switch (op) {
-#define NABLA_VISIT_CASE(name, public_name, dtypes, functor)  \
-  case UnaryOp::name:                                         \
-    if constexpr (dtype_class_has<DtypeClass::dtypes, T>()) { \
-      fn(functor);                                            \
-      return true;                                            \
-    }                                                         \
+#define NABLA_VISIT_CASE(name, public_name, dtypes, gives_bool, functor) \
+  case UnaryOp::name:                                                    \
+    if constexpr (dtype_class_has<DtypeClass::dtypes, T>()) {            \
+      fn(functor);                                                       \
+      return true;                                                       \
+    }                                                                    \
     break;
     NABLA_UNARY_OPS(NABLA_VISIT_CASE)
 #undef NABLA_VISIT_CASE

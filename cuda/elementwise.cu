@@ -30,8 +30,9 @@ void CudaBackend::unary(UnaryOp op, const Tensor& in, const Tensor& out, const U
   OpScope scope(index_, op_name(op));
   dispatch_dtype(in.dtype(), op_name(op), [&](auto tag) {
     using T = decltype(tag);
-    const bool found = visit_unary_op<T>(
-        op, args, [&](auto f) { launch_elementwise<T>(stream(), f, out, Input<T>{in}); });
+    const bool found = visit_unary_op<T>(op, args, [&](auto f) {
+      launch_elementwise<decltype(f(T{}))>(stream(), f, out, Input<T>{in});
+    });
     NABLA_CHECK(found, op_name(op), ": not implemented for ", in.dtype(), " on CUDA");
   });
   scope.finish();

@@ -210,7 +210,10 @@ void arg_reduce_typed(cudaStream_t stream, const Tensor& in, int64_t dim, const 
 }  // namespace
 
 void CudaBackend::reduce(ReduceOp op, const Tensor& in, const Tensor& out) {
-  const char* name = op == ReduceOp::Sum ? "sum" : (op == ReduceOp::Max ? "amax" : "amin");
+  const char* name = op == ReduceOp::Sum    ? "sum"
+                     : op == ReduceOp::Prod ? "prod"
+                     : op == ReduceOp::Max  ? "amax"
+                                            : "amin";
   OpScope scope(index_, name);
   dispatch_dtype(in.dtype(), name, [&](auto tag) {
     using T = decltype(tag);
@@ -221,6 +224,12 @@ void CudaBackend::reduce(ReduceOp op, const Tensor& in, const Tensor& out) {
           return reduce_typed<T>(stream(), in, out, math::SumReduce{});
         }
         NABLA_FAIL("sum: not implemented for ", in.dtype(), " on CUDA");
+      case ReduceOp::Prod:
+        if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double> ||
+                      std::is_same_v<T, int64_t>) {
+          return reduce_typed<T>(stream(), in, out, math::ProdReduce{});
+        }
+        NABLA_FAIL("prod: not implemented for ", in.dtype(), " on CUDA");
       case ReduceOp::Max:
         return reduce_typed<T>(stream(), in, out, math::MaxReduce{});
       case ReduceOp::Min:

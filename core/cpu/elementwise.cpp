@@ -97,7 +97,8 @@ void CpuBackend::fill(const Tensor& dst, const Scalar& value) {
 void CpuBackend::unary(UnaryOp op, const Tensor& in, const Tensor& out, const UnaryArgs& args) {
   dispatch_dtype(in.dtype(), op_name(op), [&](auto tag) {
     using T = decltype(tag);
-    const bool found = visit_unary_op<T>(op, args, [&](auto f) { unary_kernel<T, T>(in, out, f); });
+    const bool found =
+        visit_unary_op<T>(op, args, [&](auto f) { unary_kernel<decltype(f(T{})), T>(in, out, f); });
     NABLA_CHECK(found, op_name(op), ": not implemented for ", in.dtype(), " on the CPU");
   });
 }

@@ -156,6 +156,12 @@ void CpuBackend::reduce(ReduceOp op, const Tensor& in, const Tensor& out) {
           return reduce_kernel<T>(in, out, math::SumReduce{});
         }
         NABLA_FAIL("sum: not implemented for ", in.dtype(), " on the CPU");
+      case ReduceOp::Prod:
+        if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double> ||
+                      std::is_same_v<T, int64_t>) {
+          return reduce_kernel<T>(in, out, math::ProdReduce{});
+        }
+        NABLA_FAIL("prod: not implemented for ", in.dtype(), " on the CPU");
       case ReduceOp::Max:
         return reduce_kernel<T>(in, out, math::MaxReduce{});
       case ReduceOp::Min:

@@ -99,6 +99,46 @@ struct Ge {
   }
 };
 
+// Logical ops on any dtype (nonzero is true), giving bool.
+struct LogicalAnd {
+  template <typename T>
+  NABLA_HD bool operator()(T a, T b) const {
+    return a != T(0) && b != T(0);
+  }
+};
+struct LogicalOr {
+  template <typename T>
+  NABLA_HD bool operator()(T a, T b) const {
+    return a != T(0) || b != T(0);
+  }
+};
+struct LogicalXor {
+  template <typename T>
+  NABLA_HD bool operator()(T a, T b) const {
+    return (a != T(0)) != (b != T(0));
+  }
+};
+
+// Bitwise ops on bool and integers (on bool they are the logical ones).
+struct BitwiseAnd {
+  template <typename T>
+  NABLA_HD T operator()(T a, T b) const {
+    return static_cast<T>(a & b);
+  }
+};
+struct BitwiseOr {
+  template <typename T>
+  NABLA_HD T operator()(T a, T b) const {
+    return static_cast<T>(a | b);
+  }
+};
+struct BitwiseXor {
+  template <typename T>
+  NABLA_HD T operator()(T a, T b) const {
+    return static_cast<T>(a ^ b);
+  }
+};
+
 // d relu: grad where x > 0, else 0.
 struct ReluBackward {
   template <typename T>

@@ -17,6 +17,17 @@ struct SumReduce {
   }
 };
 
+struct ProdReduce {
+  template <typename T>
+  NABLA_HD static constexpr T identity() {
+    return T(1);
+  }
+  template <typename T>
+  NABLA_HD T operator()(T acc, T x) const {
+    return static_cast<T>(acc * x);
+  }
+};
+
 struct MaxReduce {
   template <typename T>
   NABLA_HD static constexpr T identity() {

@@ -203,6 +203,49 @@ struct Erf {
   }
 };
 
+// Predicates: they give bool for every input dtype (integers are never NaN or infinite).
+struct IsNan {
+  template <typename T>
+  NABLA_HD bool operator()(T x) const {
+    return is_nan(x);
+  }
+};
+
+struct IsInf {
+  template <typename T>
+  NABLA_HD bool operator()(T x) const {
+    if constexpr (std::is_floating_point_v<T>) return x == highest<T>() || x == lowest<T>();
+    return false;
+  }
+};
+
+struct IsFinite {
+  template <typename T>
+  NABLA_HD bool operator()(T x) const {
+    if constexpr (std::is_floating_point_v<T>) return !is_nan(x) && !IsInf{}(x);
+    return true;
+  }
+};
+
+struct LogicalNot {
+  template <typename T>
+  NABLA_HD bool operator()(T x) const {
+    return !(x != T(0));
+  }
+};
+
+// ~x: bits flipped for integers, not for bool (~true is false, as in PyTorch).
+struct BitwiseNot {
+  template <typename T>
+  NABLA_HD T operator()(T x) const {
+    if constexpr (std::is_same_v<T, bool>) {
+      return !x;
+    } else {
+      return static_cast<T>(~x);
+    }
+  }
+};
+
 // x ** exponent for floating x; the common exponents avoid pow().
 template <typename T>
 struct PowScalar {

@@ -40,6 +40,9 @@ ScalarType compute_dtype(BinaryOp op, ScalarType promoted) {
 }
 
 void check_binary_dtypes(BinaryOp op, ScalarType a, ScalarType b) {
+  NABLA_CHECK(
+      dtype_class(op) != DtypeClass::Integral || (!is_floating_point(a) && !is_floating_point(b)),
+      op_name(op), ": expected bool or integer tensors, got ", a, " and ", b);
   NABLA_CHECK(!(op == BinaryOp::Sub && a == kBool && b == kBool), op_name(op),
               ": subtracting two bool tensors is not supported; use logical_xor or ^ instead");
 }
@@ -90,12 +93,15 @@ ScalarType result_type(const Tensor& a, const Scalar& b) {
 
 Tensor unary(UnaryOp op, const Tensor& x) {
   check_defined(op_name(op), x);
+  const DtypeClass dtypes = dtype_class(op);
   // Like PyTorch: float-only math (exp, sqrt, ...) promotes bool and integers to float32.
-  NABLA_CHECK(x.dtype() != kBool || op == UnaryOp::Abs || is_float_only(op), op_name(op),
-              ": not supported for bool tensors");
+  NABLA_CHECK(x.dtype() != kBool || op == UnaryOp::Abs || dtypes != DtypeClass::Numeric,
+              op_name(op), ": not supported for bool tensors");
+  NABLA_CHECK(!x.is_floating_point() || dtypes != DtypeClass::Integral, op_name(op),
+              ": expected a bool or integer tensor, got ", x.dtype());
   if (op == UnaryOp::Abs && x.dtype() == kBool) return clone(x);
   Tensor input = is_float_only(op) && !x.is_floating_point() ? to(x, default_float_dtype()) : x;
-  Tensor out = empty(input.sizes(), input.dtype(), input.device());
+  Tensor out = empty(input.sizes(), is_predicate(op) ? kBool : input.dtype(), input.device());
   if (out.numel() > 0) backend_for(out.device()).unary(op, input, out, UnaryArgs{});
   return out;
 }

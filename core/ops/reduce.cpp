@@ -56,7 +56,7 @@ Tensor reduce(ReduceOp op, const Tensor& x, const Shape& dims, bool keepdim, con
   check_defined(name, x);
   ReducedDims r = reduced_dims(x, dims, name);
   Tensor out = empty(keepdim_shape(x, r), out_dtype, x.device());
-  NABLA_CHECK(op == ReduceOp::Sum || out.numel() == 0 || r.count > 0, name,
+  NABLA_CHECK(op == ReduceOp::Sum || op == ReduceOp::Prod || out.numel() == 0 || r.count > 0, name,
               ": cannot reduce over an empty dim (input shape ", x.sizes(),
               ") because the operation has no identity");
   Tensor input = to(x, out_dtype);
@@ -106,6 +106,11 @@ ScalarType sum_dtype(ScalarType t) {
 Tensor sum(const Tensor& x, const Shape& dims, bool keepdim) {
   check_defined("sum", x);
   return reduce(ReduceOp::Sum, x, dims, keepdim, "sum", sum_dtype(x.dtype()));
+}
+
+Tensor prod(const Tensor& x, const Shape& dims, bool keepdim) {
+  check_defined("prod", x);
+  return reduce(ReduceOp::Prod, x, dims, keepdim, "prod", sum_dtype(x.dtype()));
 }
 
 Tensor mean(const Tensor& x, const Shape& dims, bool keepdim) {
