@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include <nabla/core/tensor.h>
 
@@ -204,6 +205,24 @@ Tensor adaptive_avg_pool2d(const Tensor& input, const Shape& output_size);
 Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const Tensor& running_mean, const Tensor& running_var, bool training,
                   double momentum = 0.1, double eps = 1e-5);
+
+// --- joining, splitting, reshaping
+// ---------------------------------------------------------------- cat joins along an existing dim
+// (dtypes promote), stack along a new one; split, chunk and unbind return views; repeat tiles; flip
+// reverses dims (a copy); movedim moves dims, unflatten splits one dim into `sizes` (one of them
+// may be -1).
+Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
+Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
+std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim = 0);
+std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& split_sizes,
+                          int64_t dim = 0);
+std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);
+std::vector<Tensor> unbind(const Tensor& x, int64_t dim = 0);
+Tensor repeat(const Tensor& x, const Shape& repeats);
+Tensor flip(const Tensor& x, const Shape& dims);
+Tensor movedim(const Tensor& x, const Shape& source, const Shape& destination);
+Tensor movedim(const Tensor& x, int64_t source, int64_t destination);
+Tensor unflatten(const Tensor& x, int64_t dim, const Shape& sizes);
 
 // --- views ---------------------------------------------------------------------------------------
 Tensor reshape(const Tensor& x, const Shape& shape);

@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include <nabla/autograd/grad_mode.h>
 #include <nabla/autograd/meta.h>
@@ -18,6 +19,25 @@ inline bool should_record(std::initializer_list<const Tensor*> inputs) {
     if (t->defined() && needs_grad(*t)) return true;
   }
   return false;
+}
+
+inline bool should_record(const std::vector<const Tensor*>& inputs) {
+  if (!is_grad_enabled()) return false;
+  for (const Tensor* t : inputs) {
+    if (t->defined() && needs_grad(*t)) return true;
+  }
+  return false;
+}
+
+// For ops of any number of inputs (cat, stack).
+template <typename NodeType, typename... Args>
+std::shared_ptr<NodeType> record(const Tensor& output, const std::vector<const Tensor*>& inputs,
+                                 Args&&... args) {
+  if (!should_record(inputs) || !output.is_floating_point()) return nullptr;
+  auto node = std::make_shared<NodeType>(std::forward<Args>(args)...);
+  node->set_inputs(inputs);
+  ensure_meta(output).grad_fn = node;
+  return node;
 }
 
 template <typename NodeType, typename... Args>

@@ -124,6 +124,13 @@ class Tensor {
   Tensor unsqueeze(int64_t dim) const;
   Tensor expand(const Shape& shape) const;
   Tensor expand_as(const Tensor& other) const { return expand(other.sizes()); }
+  std::vector<Tensor> split(int64_t split_size, int64_t dim = 0) const;
+  std::vector<Tensor> chunk(int64_t chunks, int64_t dim = 0) const;
+  std::vector<Tensor> unbind(int64_t dim = 0) const;
+  Tensor repeat(const Shape& repeats) const;
+  Tensor flip(const Shape& dims) const;
+  Tensor movedim(int64_t source, int64_t destination) const;
+  Tensor unflatten(int64_t dim, const Shape& sizes) const;
   Tensor contiguous() const;
   Tensor clone() const;
   Tensor to(ScalarType dtype) const;
