@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include <nabla/core/tensor.h>
 
@@ -32,6 +33,20 @@ Tensor sigmoid(const Tensor& input);
 Tensor tanh(const Tensor& input);
 // The step activation: x where x > threshold, else value.
 Tensor threshold(const Tensor& input, double threshold, double value);
+// GELU: x Phi(x), exactly (approximate "none") or with the tanh approximation ("tanh").
+Tensor gelu(const Tensor& input, const std::string& approximate = "none");
+// x sigmoid(x)
+Tensor silu(const Tensor& input);
+// x where x > 0, else negative_slope x
+Tensor leaky_relu(const Tensor& input, double negative_slope = 0.01);
+// x where x > 0, else alpha (exp(x) - 1)
+Tensor elu(const Tensor& input, double alpha = 1.0);
+// log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (no overflow)
+Tensor softplus(const Tensor& input, double beta = 1.0, double threshold = 20.0);
+// x clamped to [min_val, max_val]
+Tensor hardtanh(const Tensor& input, double min_val = -1.0, double max_val = 1.0);
+// x tanh(softplus(x))
+Tensor mish(const Tensor& input);
 Tensor softmax(const Tensor& input, int64_t dim);
 Tensor log_softmax(const Tensor& input, int64_t dim);
 // Inverted dropout: in training, zeroes each element with probability p and scales the rest by

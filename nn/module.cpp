@@ -45,6 +45,17 @@ void Module::add_child(std::string name, std::shared_ptr<Module> module) {
   children_.emplace_back(std::move(name), std::move(module));
 }
 
+std::shared_ptr<Module> Module::remove_child(const std::string& name) {
+  for (auto it = children_.begin(); it != children_.end(); ++it) {
+    if (it->first == name) {
+      std::shared_ptr<Module> module = std::move(it->second);
+      children_.erase(it);
+      return module;
+    }
+  }
+  return nullptr;
+}
+
 std::vector<std::pair<std::string, Tensor>> Module::named_tensors(
     std::vector<std::pair<std::string, Tensor>> Module::*own, bool recurse) const {
   std::vector<std::pair<std::string, Tensor>> result = this->*own;
@@ -138,8 +149,31 @@ void Module::print_tree(std::ostream& out, int indent) const {
   out << std::string(indent, ' ') << ")";
 }
 
+namespace {
+
+// 1234567 -> "1,234,567", as model summaries print counts.
+std::string grouped(int64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace
+
 std::ostream& operator<<(std::ostream& out, const Module& module) {
   module.print_tree(out, 0);
+  if (!module.children_.empty()) {
+    int64_t total = 0, trainable = 0;
+    for (const Tensor& p : module.parameters()) {
+      total += p.numel();
+      if (p.requires_grad()) trainable += p.numel();
+    }
+    out << "\nParameters: " << grouped(total);
+    if (trainable != total) out << " (" << grouped(trainable) << " trainable)";
+  }
   return out;
 }
 

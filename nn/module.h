@@ -43,7 +43,19 @@ class Module : public std::enable_shared_from_this<Module> {
   // Clears the gradients of all parameters (undefined when set_to_none, else zero-filled).
   void zero_grad(bool set_to_none = true);
 
-  // Prints the module tree, as PyTorch's repr does.
+  // This module as the implementation type T (LinearImpl, or its holder nn::Linear), or nullptr
+  // when it is another kind of module: list[0]->as<nn::Linear>()->weight.
+  template <typename T>
+  auto* as() {
+    if constexpr (has_impl_type<T>::value) {
+      return dynamic_cast<typename T::ImplType*>(this);
+    } else {
+      return dynamic_cast<T*>(this);
+    }
+  }
+
+  // Prints this module's line of the tree (its name and options); operator<< prints the whole
+  // tree, and for a module with submodules the parameter count below it.
   virtual void pretty_print(std::ostream& out) const { out << name_; }
 
  protected:
@@ -59,8 +71,15 @@ class Module : public std::enable_shared_from_this<Module> {
     add_child(std::move(name), holder.ptr());
     return holder;
   }
+  // Removes and returns the submodule `name` (nullptr when there is none).
+  std::shared_ptr<Module> remove_child(const std::string& name);
 
  private:
+  template <typename T, typename = void>
+  struct has_impl_type : std::false_type {};
+  template <typename T>
+  struct has_impl_type<T, std::void_t<typename T::ImplType>> : std::true_type {};
+
   void add_child(std::string name, std::shared_ptr<Module> module);
   // This module's `own` list (parameters_ or buffers_) and, with recurse, its children's, named
   // "child.name".
@@ -100,6 +119,11 @@ class ModuleHolder {
   Impl& operator*() const { return *checked(); }
   const std::shared_ptr<Impl>& ptr() const { return impl_; }
   bool is_empty() const { return impl_ == nullptr; }
+  // list[0] on a ModuleList, dict["key"] on a ModuleDict.
+  template <typename Key>
+  decltype(auto) operator[](Key&& key) const {
+    return (*checked())[std::forward<Key>(key)];
+  }
   template <typename... Args>
   auto operator()(Args&&... args) const {
     return checked()->forward(std::forward<Args>(args)...);

@@ -3,11 +3,14 @@
 
 #include <nabla/nn/activation.h>
 #include <nabla/nn/batchnorm.h>
+#include <nabla/nn/containers.h>
 #include <nabla/nn/conv.h>
 #include <nabla/nn/dropout.h>
+#include <nabla/nn/embedding.h>
 #include <nabla/nn/flatten.h>
 #include <nabla/nn/functional.h>
 #include <nabla/nn/init.h>
+#include <nabla/nn/layernorm.h>
 #include <nabla/nn/linear.h>
 #include <nabla/nn/loss.h>
 #include <nabla/nn/module.h>

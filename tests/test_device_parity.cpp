@@ -483,6 +483,37 @@ std::vector<ParityCase> parity_cases() {
         Tolerance{1e-4, 1e-4});
   }
 
+  // Layers composed from the ops above, forward and backward.
+  add(
+      "activations_backward", {{Shape{8, 33}, kFloat64}},
+      [](const auto& in) {
+        Tensor x = in[0].clone().requires_grad_();
+        const Tensor y = nn::functional::gelu(x) + nn::functional::gelu(x, "tanh") +
+                         nn::functional::mish(x) + nn::functional::elu(x) +
+                         nn::functional::softplus(x, 2.0, 3.0) + nn::functional::silu(x);
+        (y * y).sum().backward();
+        return cat({y.detach(), x.grad()});
+      },
+      kUlps);
+  add(
+      "layer_norm_backward", {{Shape{6, 4, 5}, kFloat32}, {Shape{4, 5}, kFloat32}},
+      [](const auto& in) {
+        Tensor x = in[0].clone().requires_grad_();
+        const Tensor y = nn::functional::layer_norm(x, {4, 5}, in[1], in[1]);
+        (y * y * y).sum().backward();
+        return cat({y.detach().flatten(), x.grad().flatten()});
+      },
+      Tolerance{1e-4, 1e-4});
+  add(
+      "embedding_backward", {{Shape{50, 7}, kFloat32}, {Shape{40}, kInt64}},
+      [](const auto& in) {
+        Tensor w = in[0].clone().requires_grad_();
+        const Tensor rows = nn::functional::embedding(in[1].abs().clamp(0, 49), w, 0);
+        (rows * rows).sum().backward();
+        return w.grad();
+      },
+      kSums);
+
   // Random draws: the same Philox stream on both devices.
   for (const auto& [dtype_name, dtype] : floating) {
     add(

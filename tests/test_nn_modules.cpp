@@ -330,14 +330,16 @@ TEST_P(NnModule, PrintsTheModuleTree) {
             "  (1): ReLU()\n"
             "  (2): Dropout(p=0.25)\n"
             "  (3): Linear(in_features=3, out_features=1, bias=false)\n"
-            ")");
+            ")\n"
+            "Parameters: 12");
   auto net = std::make_shared<Net>();
   EXPECT_EQ(printed(*net),
             "Net(\n"
             "  (fc1): Linear(in_features=3, out_features=4, bias=true)\n"
             "  (fc2): Linear(in_features=4, out_features=2, bias=true)\n"
             "  (counter): Counter\n"
-            ")");
+            ")\n"
+            "Parameters: 27");  // 12 + 10 in fc1 and fc2, 1 in scale
   // Nesting indents by two spaces a level.
   nn::Sequential outer{nn::Sequential(nn::Tanh()), nn::Flatten()};
   EXPECT_EQ(printed(*outer),
@@ -346,7 +348,8 @@ TEST_P(NnModule, PrintsTheModuleTree) {
             "    (0): Tanh()\n"
             "  )\n"
             "  (1): Flatten(start_dim=1, end_dim=-1)\n"
-            ")");
+            ")\n"
+            "Parameters: 0");
   EXPECT_EQ(printed(*nn::Threshold(0.5, -1)), "Threshold(threshold=0.5, value=-1)");
   EXPECT_EQ(printed(*nn::Softmax(1)), "Softmax(dim=1)");
   EXPECT_EQ(printed(*nn::LogSoftmax(-1)), "LogSoftmax(dim=-1)");
