@@ -1,34 +1,59 @@
-// Loss modules, as in libtorch: nn::CrossEntropyLoss, NLLLoss, MSELoss, BCEWithLogitsLoss, L1Loss.
-// Each calls its nn::functional form; forward(input, target) returns the loss.
+// Loss modules, as in libtorch: each holds its options and calls its nn::functional form;
+// forward(input, target) (or forward(input1, input2, target)) returns the loss.
 #pragma once
+
+#include <utility>
 
 #include <nabla/nn/functional.h>
 #include <nabla/nn/module.h>
 
 namespace nabla::nn {
 
-class CrossEntropyLossImpl : public Module {
- public:
-  explicit CrossEntropyLossImpl(CrossEntropyOptions options = {})
-      : Module("CrossEntropyLoss"), options(options) {}
-  Tensor forward(const Tensor& input, const Tensor& target) const {
-    return functional::cross_entropy(input, target, options);
-  }
-  CrossEntropyOptions options;
-};
-NABLA_MODULE(CrossEntropyLoss);
+// A loss of (input, target) whose functional form takes the options: Name##Impl(options).
+#define NABLA_LOSS_MODULE(Name, Options, function)                                            \
+  class Name##Impl : public Module {                                                          \
+   public:                                                                                    \
+    explicit Name##Impl(Options options = {}) : Module(#Name), options(std::move(options)) {} \
+    Tensor forward(const Tensor& input, const Tensor& target) const {                         \
+      return functional::function(input, target, options);                                    \
+    }                                                                                         \
+    Options options;                                                                          \
+  };                                                                                          \
+  NABLA_MODULE(Name)
+
+NABLA_LOSS_MODULE(CrossEntropyLoss, CrossEntropyOptions, cross_entropy);
+NABLA_LOSS_MODULE(BCELoss, BCELossOptions, binary_cross_entropy);
+NABLA_LOSS_MODULE(SmoothL1Loss, SmoothL1LossOptions, smooth_l1_loss);
+NABLA_LOSS_MODULE(HuberLoss, HuberLossOptions, huber_loss);
+NABLA_LOSS_MODULE(KLDivLoss, KLDivLossOptions, kl_div);
+
+#undef NABLA_LOSS_MODULE
 
 class NLLLossImpl : public Module {
  public:
-  explicit NLLLossImpl(Reduction reduction = kMean, int64_t ignore_index = -100)
-      : Module("NLLLoss"), reduction(reduction), ignore_index(ignore_index) {}
+  explicit NLLLossImpl(NLLLossOptions options = {})
+      : Module("NLLLoss"), options(std::move(options)) {}
+  explicit NLLLossImpl(Reduction reduction, int64_t ignore_index = -100)
+      : NLLLossImpl(NLLLossOptions().reduction(reduction).ignore_index(ignore_index)) {}
   Tensor forward(const Tensor& input, const Tensor& target) const {
-    return functional::nll_loss(input, target, reduction, ignore_index);
+    return functional::nll_loss(input, target, options);
   }
-  Reduction reduction;
-  int64_t ignore_index;
+  NLLLossOptions options;
 };
 NABLA_MODULE(NLLLoss);
+
+class BCEWithLogitsLossImpl : public Module {
+ public:
+  explicit BCEWithLogitsLossImpl(BCEWithLogitsLossOptions options = {})
+      : Module("BCEWithLogitsLoss"), options(std::move(options)) {}
+  explicit BCEWithLogitsLossImpl(Reduction reduction)
+      : BCEWithLogitsLossImpl(BCEWithLogitsLossOptions().reduction(reduction)) {}
+  Tensor forward(const Tensor& input, const Tensor& target) const {
+    return functional::binary_cross_entropy_with_logits(input, target, options);
+  }
+  BCEWithLogitsLossOptions options;
+};
+NABLA_MODULE(BCEWithLogitsLoss);
 
 class MSELossImpl : public Module {
  public:
@@ -50,15 +75,26 @@ class L1LossImpl : public Module {
 };
 NABLA_MODULE(L1Loss);
 
-class BCEWithLogitsLossImpl : public Module {
+class MarginRankingLossImpl : public Module {
  public:
-  explicit BCEWithLogitsLossImpl(Reduction reduction = kMean)
-      : Module("BCEWithLogitsLoss"), reduction(reduction) {}
-  Tensor forward(const Tensor& input, const Tensor& target) const {
-    return functional::binary_cross_entropy_with_logits(input, target, reduction);
+  explicit MarginRankingLossImpl(MarginRankingLossOptions options = {})
+      : Module("MarginRankingLoss"), options(options) {}
+  Tensor forward(const Tensor& input1, const Tensor& input2, const Tensor& target) const {
+    return functional::margin_ranking_loss(input1, input2, target, options);
   }
-  Reduction reduction;
+  MarginRankingLossOptions options;
 };
-NABLA_MODULE(BCEWithLogitsLoss);
+NABLA_MODULE(MarginRankingLoss);
+
+class CosineEmbeddingLossImpl : public Module {
+ public:
+  explicit CosineEmbeddingLossImpl(CosineEmbeddingLossOptions options = {})
+      : Module("CosineEmbeddingLoss"), options(options) {}
+  Tensor forward(const Tensor& input1, const Tensor& input2, const Tensor& target) const {
+    return functional::cosine_embedding_loss(input1, input2, target, options);
+  }
+  CosineEmbeddingLossOptions options;
+};
+NABLA_MODULE(CosineEmbeddingLoss);
 
 }  // namespace nabla::nn

@@ -514,6 +514,62 @@ std::vector<ParityCase> parity_cases() {
       },
       kSums);
 
+  // The losses with their options, loss and input gradient together.
+  add(
+      "weighted_spatial_cross_entropy_backward",
+      {{Shape{4, 5, 3, 3}, kFloat32},
+       {Shape{4, 3, 3}, kInt64},
+       {Shape{5}, kFloat32, Layout::Contiguous, true}},
+      [](const auto& in) {
+        Tensor x = in[0].clone().requires_grad_();
+        const Tensor loss = nn::functional::cross_entropy(
+            x, in[1].abs().clamp(0, 4),
+            nn::CrossEntropyOptions().weight(in[2]).label_smoothing(0.1));
+        loss.backward();
+        return x.grad() + loss;
+      },
+      kSums);
+  add(
+      "soft_cross_entropy_backward", {{Shape{16, 10}, kFloat64}, {Shape{16, 10}, kFloat64}},
+      [](const auto& in) {
+        Tensor x = in[0].clone().requires_grad_();
+        const Tensor loss = nn::functional::cross_entropy(x, softmax(in[1], 1));
+        loss.backward();
+        return x.grad() + loss;
+      },
+      kSums);
+  add(
+      "binary_cross_entropy_losses_backward",
+      {{Shape{8, 6}, kFloat32},
+       {Shape{8, 6}, kFloat32},
+       {Shape{6}, kFloat32, Layout::Contiguous, true}},
+      [](const auto& in) {
+        Tensor x = in[0].clone().requires_grad_();
+        const Tensor y = sigmoid(in[1]);
+        const Tensor loss =
+            nn::functional::binary_cross_entropy_with_logits(
+                x, y, nn::BCEWithLogitsLossOptions().pos_weight(in[2])) +
+            nn::functional::binary_cross_entropy(sigmoid(x), y, nn::BCELossOptions().weight(in[2]));
+        loss.backward();
+        return x.grad() + loss;
+      },
+      kSums);
+  add(
+      "regression_losses_backward", {{Shape{7, 9}, kFloat64}, {Shape{7, 9}, kFloat64}},
+      [](const auto& in) {
+        Tensor x = in[0].clone().requires_grad_();
+        const Tensor loss =
+            nn::functional::smooth_l1_loss(x, in[1], nn::SmoothL1LossOptions().beta(0.5)) +
+            nn::functional::huber_loss(x, in[1], nn::HuberLossOptions().delta(2)) +
+            nn::functional::kl_div(log_softmax(x, 1), softmax(in[1], 1),
+                                   nn::KLDivLossOptions().reduction(nn::kBatchMean)) +
+            nn::functional::cosine_embedding_loss(x, in[1],
+                                                  (in[1].select(1, 0) > 0).to(kInt64) * 2 - 1);
+        loss.backward();
+        return x.grad() + loss;
+      },
+      kSums);
+
   // Random draws: the same Philox stream on both devices.
   for (const auto& [dtype_name, dtype] : floating) {
     add(
