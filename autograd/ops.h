@@ -44,6 +44,18 @@ Tensor addcmul(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
                const Scalar& value = 1);
 Tensor addcdiv(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
                const Scalar& value = 1);
+// remainder takes the divisor's sign (Python's %), fmod the dividend's (C's %); floor_divide and
+// div's rounding_mode ("trunc" or "floor") round the quotient. Integer division by zero is an
+// error.
+Tensor remainder(const Tensor& a, const Tensor& b);
+Tensor remainder(const Tensor& a, const Scalar& b);
+Tensor fmod(const Tensor& a, const Tensor& b);
+Tensor fmod(const Tensor& a, const Scalar& b);
+Tensor floor_divide(const Tensor& a, const Tensor& b);
+Tensor floor_divide(const Tensor& a, const Scalar& b);
+Tensor div(const Tensor& a, const Tensor& b, const std::string& rounding_mode);
+Tensor operator%(const Tensor& a, const Tensor& b);  // remainder, as in libtorch
+Tensor operator%(const Tensor& a, const Scalar& b);
 Tensor sigmoid(const Tensor& x);
 Tensor tanh(const Tensor& x);
 Tensor pow(const Tensor& x, const Scalar& exponent);
@@ -173,10 +185,33 @@ bool equal(const Tensor& a, const Tensor& b);
 // 1-D, 2-D and batched 3-D (or more) products; the batch dims broadcast.
 Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor mm(const Tensor& a, const Tensor& b);
+// [B, n, k] @ [B, k, m]; the outer product [n] x [m] -> [n, m]; beta * self + alpha * (mat1 @
+// mat2), where self broadcasts to the product (with beta 0 self is ignored, NaN included).
+Tensor bmm(const Tensor& a, const Tensor& b);
+Tensor outer(const Tensor& a, const Tensor& b);
+Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2, const Scalar& beta = 1,
+             const Scalar& alpha = 1);
+// Contractions written as in torch.einsum, e.g. "bij,bjk->bik", "ij->ji", "i,i->", "bi,bj->bij":
+// one or two operands, each label a dim; labels missing from the output are summed over.
+Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);
 Tensor softmax(const Tensor& x, int64_t dim);
 Tensor log_softmax(const Tensor& x, int64_t dim);
+// self with src (or value) written at index along dim: self[..index[..i..]..] = src[..i..];
+// scatter_add adds instead, index_add adds source's slices at index (times alpha).
+Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scalar& value);
+Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                 const Scalar& alpha = 1);
+// value where the bool mask (broadcast to self's shape) is true; value is a Scalar or 0-dim.
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Scalar& value);
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value);
+// The elements where mask is true, 1-D, in row-major order (self and mask broadcast together).
+Tensor masked_select(const Tensor& self, const Tensor& mask);
+// int64 [count, dim]: the coordinates of x's nonzero elements, row-major. Reads the count back.
+Tensor nonzero(const Tensor& x);
 // int64 labels [...] -> int64 [..., num_classes]; num_classes -1 means labels.max() + 1.
 Tensor one_hot(const Tensor& labels, int64_t num_classes = -1);
 
@@ -223,6 +258,28 @@ Tensor flip(const Tensor& x, const Shape& dims);
 Tensor movedim(const Tensor& x, const Shape& source, const Shape& destination);
 Tensor movedim(const Tensor& x, int64_t source, int64_t destination);
 Tensor unflatten(const Tensor& x, int64_t dim, const Shape& sizes);
+
+// --- sorting and scans ---------------------------------------------------------------------------
+// A stable sort along dim (NaN last ascending, first descending): the values and their int64
+// indices. topk gives the k largest (smallest) with ties in index order; cumsum and cumprod take
+// an optional result dtype (integer and bool inputs give int64 by default).
+std::tuple<Tensor, Tensor> sort(const Tensor& x, int64_t dim = -1, bool descending = false);
+Tensor argsort(const Tensor& x, int64_t dim = -1, bool descending = false);
+std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim = -1, bool largest = true,
+                                bool sorted = true);
+Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
+Tensor cumprod(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
+
+// --- random: from the device's Philox stream, as rand and randn --------------------------------
+// Integers uniform in [low, high) (int64 unless options say otherwise); a uniform permutation of
+// 0..n-1; 0/1 draws with probability p (per element, or one p for all); num_samples category
+// indices per row of non-negative weights [n] or [rows, n], with or without replacement.
+Tensor randint(int64_t low, int64_t high, const Shape& sizes, const TensorOptions& options = {});
+Tensor randint(int64_t high, const Shape& sizes, const TensorOptions& options = {});
+Tensor randperm(int64_t n, const TensorOptions& options = {});
+Tensor bernoulli(const Tensor& p);
+Tensor bernoulli(const Tensor& x, double p);
+Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement = false);
 
 // --- views ---------------------------------------------------------------------------------------
 Tensor reshape(const Tensor& x, const Shape& shape);

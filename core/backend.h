@@ -21,6 +21,7 @@ class Tensor;
 
 enum class ReduceOp : uint8_t { Sum, Prod, Max, Min };
 enum class RandomKind : uint8_t { Uniform, Normal };
+enum class ScanOp : uint8_t { Sum, Prod };
 
 // The message of a failed index check: before + the offending value + after, e.g.
 // "cross_entropy: target class " 12 " is out of range for 10 classes".
@@ -74,10 +75,18 @@ class Backend {
                             const Tensor& out) = 0;
   // out[..i..] = in[..index[..i..]..] along `dim`; out and index share a shape.
   virtual void gather(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) = 0;
-  // out[..index[..i..]..] += src[..i..] along `dim`; index and src share a shape. Indices may
-  // repeat, so contributions to one element are summed (the backward of gathers).
-  virtual void scatter_add(const Tensor& src, int64_t dim, const Tensor& index,
-                           const Tensor& out) = 0;
+  // out[..index[..i..]..] = src[..i..] along `dim` (+= with accumulate); index and src share a
+  // shape. With accumulate, repeated indices sum their contributions (the backward of gathers);
+  // without, one of them wins.
+  virtual void scatter(const Tensor& src, int64_t dim, const Tensor& index, const Tensor& out,
+                       bool accumulate) = 0;
+  // Sorts each row of the contiguous 2-D `in` [rows, n], stably, writing the int64 column of each
+  // sorted element into contiguous `indices` [rows, n]. NaN sorts above everything and -0 equals
+  // 0, as in PyTorch. Values are gathered from the indices by the caller.
+  virtual void sort(const Tensor& in, bool descending, const Tensor& indices) = 0;
+  // The inclusive cumulative sum or product along each row of the contiguous 2-D `in` into `out`
+  // (same shape and dtype), accumulated in double for floating dtypes.
+  virtual void scan(ScanOp op, const Tensor& in, const Tensor& out) = 0;
   // Numerically stable softmax or log-softmax along `dim`.
   virtual void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) = 0;
 
@@ -100,12 +109,19 @@ class Backend {
                                    const Tensor& grad_input) = 0;
 
   // One optimizer update of contiguous, same-shape floating tensors, element by element with the
-  // shared math::sgd_step / math::adam_step.
+  // shared functors of core/math/optim.h.
   virtual void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer,
                         const math::SgdOptions& options) = 0;
   virtual void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
                          const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
                          const math::AdamOptions& options) = 0;
+  // RMSprop's and Adagrad's updates (math::rmsprop_step, math::adagrad_step); grad_avg and
+  // momentum_buffer are undefined when the options do not use them.
+  virtual void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_avg,
+                            const Tensor& grad_avg, const Tensor& momentum_buffer,
+                            const math::RmspropOptions& options) = 0;
+  virtual void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& sum,
+                            const math::AdagradOptions& options) = 0;
 
   // Fills contiguous `out` (floating) with element i of Philox stream (seed, call): uniform in
   // [a, b) or normal with mean a and standard deviation b.

@@ -88,7 +88,10 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor mm(const Tensor& a, const Tensor& b);
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);
-// self[..index[..i..]..] += src[..i..] along dim (index and src share a shape), in place.
+// self[..index[..i..]..] = src[..i..] along dim (+= with accumulate), in place; index may be
+// smaller than src in any dim (src is then read at index's positions). `op` names errors.
+void scatter_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+              bool accumulate, const char* op = "scatter_");
 void scatter_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src);
 // self.index_select(dim, index) has src's shape; adds src back into those positions of self.
 void index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src);
@@ -99,6 +102,13 @@ Tensor log_softmax(const Tensor& x, int64_t dim);
 void check_index_range(const Tensor& index, int64_t limit, const IndexErrorMessage& message);
 // num_classes < 0 infers it from the largest label, which reads from the device.
 Tensor one_hot(const Tensor& labels, int64_t num_classes);
+
+// --- sorting and scans ---------------------------------------------------------------------------
+// A stable sort along dim: the sorted values and the int64 index of each in x.
+std::tuple<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending);
+// Inclusive cumulative sum or product along dim, in `dtype` (default: int64 for integer and bool
+// inputs, else x's dtype).
+Tensor scan(ScanOp op, const Tensor& x, int64_t dim, std::optional<ScalarType> dtype);
 
 // --- convolution and pooling (NCHW) -------------------------------------------------------------
 // (height, width) of a kernel, stride, padding or dilation.
@@ -130,6 +140,11 @@ void sgd_step_(const Tensor& param, const Tensor& grad, const Tensor& momentum_b
 void adam_step_(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
                 const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
                 const math::AdamOptions& options);
+void rmsprop_step_(const Tensor& param, const Tensor& grad, const Tensor& square_avg,
+                   const Tensor& grad_avg, const Tensor& momentum_buffer,
+                   const math::RmspropOptions& options);
+void adagrad_step_(const Tensor& param, const Tensor& grad, const Tensor& sum,
+                   const math::AdagradOptions& options);
 
 // --- checks shared by ops ------------------------------------------------------------------------
 [[noreturn]] void throw_device_mismatch(const char* op, const Tensor& a, const Tensor& b);

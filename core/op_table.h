@@ -128,7 +128,11 @@ math::Clamp<T> clamp(const UnaryArgs& args) {
   X(LogicalXor, "logical_xor", All, true, math::LogicalXor{})                      \
   X(BitwiseAnd, "bitwise_and", Integral, false, math::BitwiseAnd{})                \
   X(BitwiseOr, "bitwise_or", Integral, false, math::BitwiseOr{})                   \
-  X(BitwiseXor, "bitwise_xor", Integral, false, math::BitwiseXor{})
+  X(BitwiseXor, "bitwise_xor", Integral, false, math::BitwiseXor{})                \
+  X(Fmod, "fmod", Numeric, false, math::Fmod{})                                    \
+  X(Remainder, "remainder", Numeric, false, math::Remainder{})                     \
+  X(DivTrunc, "div", Numeric, false, math::DivTrunc{})                             \
+  X(DivFloor, "floor_divide", Numeric, false, math::DivFloor{})
 
 #define NABLA_ENUM_ENTRY(name, ...) name,
 enum class UnaryOp : uint8_t { NABLA_UNARY_OPS(NABLA_ENUM_ENTRY) };

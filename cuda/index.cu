@@ -1,7 +1,7 @@
 // Index ops on the GPU: index checks, gather and index_select (one kernel: index_select is a gather
-// whose index is laid along one dim), and scatter_add with atomics. Invalid indices are never
-// followed: the kernel reports the first one (see IndexErrorSink) and the host throws at its next
-// synchronization, so a training step never waits for the check.
+// whose index is laid along one dim), and scatter (scatter_add with atomics). Invalid indices are
+// never followed: the kernel reports the first one (see IndexErrorSink) and the host throws at its
+// next synchronization, so a training step never waits for the check.
 #include <nabla/core/math/indexing.h>
 #include <nabla/cuda/backend.h>
 #include <nabla/cuda/loops.cuh>
@@ -72,15 +72,28 @@ __device__ void atomic_add(uint8_t* target, uint8_t value) {
 
 // Operands: out (with the indexed dim's stride 0), src, index; all over src's shape.
 template <typename T, typename Index>
-__global__ void scatter_add_kernel(Index n, math::OffsetCalculator<3, Index> at, T* out,
-                                   const T* src, const int64_t* index, int64_t limit,
-                                   int64_t dim_stride, IndexErrorSink sink) {
+__global__ void scatter_kernel(Index n, math::OffsetCalculator<3, Index> at, T* out, const T* src,
+                               const int64_t* index, int64_t limit, int64_t dim_stride,
+                               bool accumulate, IndexErrorSink sink) {
   const Index stride = static_cast<Index>(gridDim.x) * blockDim.x;
   for (Index i = static_cast<Index>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
     const math::Offsets<3, Index> o = at.get(i);
     const int64_t picked = index[o[2]];
     if (math::index_in_range(picked, limit)) {
-      atomic_add(out + math::indexed_offset(o[0], picked, dim_stride), src[o[1]]);
+      T* target = out + math::indexed_offset(o[0], picked, dim_stride);
+      if constexpr (std::is_same_v<T, bool>) {
+        if (accumulate) {
+          if (src[o[1]]) *target = true;  // OR: every writer stores the same value
+        } else {
+          *target = src[o[1]];
+        }
+      } else {
+        if (accumulate) {
+          atomic_add(target, src[o[1]]);
+        } else {
+          *target = src[o[1]];
+        }
+      }
     } else {
       report_invalid_index(sink, picked);
     }
@@ -172,16 +185,14 @@ void CudaBackend::index_select(const Tensor& in, int64_t dim, const Tensor& inde
   scope.finish();
 }
 
-void CudaBackend::scatter_add(const Tensor& src, int64_t dim, const Tensor& index,
-                              const Tensor& out) {
-  OpScope scope(index_, "scatter_add");
-  const IndexErrorSink sink =
-      context_.error_sink(register_index_message("scatter_add", dim, out.sizes()));
-  dispatch_dtype(out.dtype(), "scatter_add", [&](auto tag) {
+void CudaBackend::scatter(const Tensor& src, int64_t dim, const Tensor& index, const Tensor& out,
+                          bool accumulate) {
+  const char* op = accumulate ? "scatter_add" : "scatter";
+  OpScope scope(index_, op);
+  const IndexErrorSink sink = context_.error_sink(register_index_message(op, dim, out.sizes()));
+  dispatch_dtype(out.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
-    if constexpr (std::is_same_v<T, bool>) {
-      NABLA_FAIL("scatter_add: not supported for bool tensors");
-    } else {
+    {
       const Strides out_strides = without_dim(out.strides(), dim);
       const LoopLayout<3> layout =
           make_loop_layout<3>(src.sizes(), {&out_strides, &src.strides(), &index.strides()});
@@ -190,13 +201,13 @@ void CudaBackend::scatter_add(const Tensor& src, int64_t dim, const Tensor& inde
       const T* src_data = src.data_ptr<T>();
       const int64_t* index_data = index.data_ptr<int64_t>();
       if (layout.fits_32bit()) {
-        scatter_add_kernel<T, uint32_t><<<blocks_for(n), kThreads, 0, stream()>>>(
+        scatter_kernel<T, uint32_t><<<blocks_for(n), kThreads, 0, stream()>>>(
             static_cast<uint32_t>(n), layout.calculator<uint32_t>(), out_data, src_data, index_data,
-            out.size(dim), out.stride(dim), sink);
+            out.size(dim), out.stride(dim), accumulate, sink);
       } else {
-        scatter_add_kernel<T, int64_t><<<blocks_for(n), kThreads, 0, stream()>>>(
+        scatter_kernel<T, int64_t><<<blocks_for(n), kThreads, 0, stream()>>>(
             n, layout.calculator<int64_t>(), out_data, src_data, index_data, out.size(dim),
-            out.stride(dim), sink);
+            out.stride(dim), accumulate, sink);
       }
       NABLA_CUDA_CHECK_LAUNCH();
     }

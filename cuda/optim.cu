@@ -30,6 +30,28 @@ __global__ void adam_kernel(int64_t n, T* param, const T* grad, T* exp_avg, T* e
   }
 }
 
+template <typename T>
+__global__ void rmsprop_kernel(int64_t n, T* param, const T* grad, T* square_avg, T* grad_avg,
+                               T* momentum, math::RmspropOptions options) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += stride) {
+    T unused_avg = 0, unused_buf = 0;
+    math::rmsprop_step(param[i], grad[i], square_avg[i], grad_avg ? grad_avg[i] : unused_avg,
+                       momentum ? momentum[i] : unused_buf, options);
+  }
+}
+
+template <typename T>
+__global__ void adagrad_kernel(int64_t n, T* param, const T* grad, T* sum,
+                               math::AdagradOptions options) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += stride) {
+    math::adagrad_step(param[i], grad[i], sum[i], options);
+  }
+}
+
 }  // namespace
 
 void CudaBackend::sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer,
@@ -58,6 +80,37 @@ void CudaBackend::adam_step(const Tensor& param, const Tensor& grad, const Tenso
     adam_kernel<T><<<blocks_for(n), kThreads, 0, stream()>>>(
         n, param.data_ptr<T>(), grad.data_ptr<T>(), exp_avg.data_ptr<T>(), exp_avg_sq.data_ptr<T>(),
         max_exp_avg_sq.defined() ? max_exp_avg_sq.data_ptr<T>() : nullptr, options);
+    NABLA_CUDA_CHECK_LAUNCH();
+  });
+  scope.finish();
+}
+
+void CudaBackend::rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_avg,
+                               const Tensor& grad_avg, const Tensor& momentum_buffer,
+                               const math::RmspropOptions& options) {
+  OpScope scope(index_, "rmsprop_step");
+  dispatch_floating(param.dtype(), "rmsprop_step", [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t n = param.numel();
+    if (n == 0) return;
+    rmsprop_kernel<T><<<blocks_for(n), kThreads, 0, stream()>>>(
+        n, param.data_ptr<T>(), grad.data_ptr<T>(), square_avg.data_ptr<T>(),
+        grad_avg.defined() ? grad_avg.data_ptr<T>() : nullptr,
+        momentum_buffer.defined() ? momentum_buffer.data_ptr<T>() : nullptr, options);
+    NABLA_CUDA_CHECK_LAUNCH();
+  });
+  scope.finish();
+}
+
+void CudaBackend::adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& sum,
+                               const math::AdagradOptions& options) {
+  OpScope scope(index_, "adagrad_step");
+  dispatch_floating(param.dtype(), "adagrad_step", [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t n = param.numel();
+    if (n == 0) return;
+    adagrad_kernel<T><<<blocks_for(n), kThreads, 0, stream()>>>(
+        n, param.data_ptr<T>(), grad.data_ptr<T>(), sum.data_ptr<T>(), options);
     NABLA_CUDA_CHECK_LAUNCH();
   });
   scope.finish();

@@ -16,6 +16,7 @@
 #include <nabla/nn/module.h>
 #include <nabla/nn/optim/adam.h>
 #include <nabla/nn/optim/optimizer.h>
+#include <nabla/nn/optim/rmsprop.h>
 #include <nabla/nn/optim/scheduler.h>
 #include <nabla/nn/optim/sgd.h>
 #include <nabla/nn/pooling.h>

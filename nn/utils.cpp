@@ -1,9 +1,11 @@
-// Gradient clipping, as torch.nn.utils.clip_grad_norm_, computed where the gradients live.
+// Gradient clipping, as torch.nn.utils' clip_grad_norm_ and clip_grad_value_, computed where the
+// gradients live; parameters_to_vector and vector_to_parameters.
 #include <nabla/nn/utils.h>
 
 #include <cmath>
 
 #include <nabla/autograd/grad_mode.h>
+#include <nabla/autograd/ops.h>
 #include <nabla/core/native.h>
 
 namespace nabla::nn::utils {
@@ -53,6 +55,57 @@ double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, d
   const Tensor total = get_total_norm(grads, norm_type);
   clip_grads_with_norm_(parameters, max_norm, total);
   return total.item<double>();
+}
+
+void clip_grad_value_(const std::vector<Tensor>& parameters, double clip_value) {
+  NABLA_CHECK(clip_value >= 0, "clip_grad_value_: clip_value must not be negative, got ",
+              clip_value);
+  NoGradGuard no_grad;
+  for (const Tensor& p : parameters) {
+    const Tensor& grad = p.grad();
+    if (!grad.defined()) continue;
+    native::copy_(grad, native::clamp(grad, Scalar(-clip_value), Scalar(clip_value)));
+  }
+}
+
+namespace {
+
+void check_same_kind(const char* op, const std::vector<Tensor>& parameters) {
+  for (const Tensor& p : parameters) {
+    native::check_defined(op, p);
+    NABLA_CHECK(
+        p.device() == parameters.front().device() && p.dtype() == parameters.front().dtype(), op,
+        ": expected every parameter on one device with one dtype, got ", parameters.front().dtype(),
+        " on ", parameters.front().device(), " and ", p.dtype(), " on ", p.device());
+  }
+}
+
+}  // namespace
+
+Tensor parameters_to_vector(const std::vector<Tensor>& parameters) {
+  NABLA_CHECK(!parameters.empty(), "parameters_to_vector: no parameters");
+  check_same_kind("parameters_to_vector", parameters);
+  NoGradGuard no_grad;
+  std::vector<Tensor> flat;
+  for (const Tensor& p : parameters) flat.push_back(p.reshape({-1}));
+  return cat(flat, 0);
+}
+
+void vector_to_parameters(const Tensor& vec, const std::vector<Tensor>& parameters) {
+  native::check_defined("vector_to_parameters", vec);
+  NABLA_CHECK(vec.dim() == 1, "vector_to_parameters: expected a 1-D vector, got shape ",
+              vec.sizes());
+  check_same_kind("vector_to_parameters", parameters);
+  int64_t total = 0;
+  for (const Tensor& p : parameters) total += p.numel();
+  NABLA_CHECK(total == vec.numel(), "vector_to_parameters: the vector has ", vec.numel(),
+              " elements but the parameters ", total);
+  NoGradGuard no_grad;
+  int64_t offset = 0;
+  for (const Tensor& p : parameters) {
+    native::copy_(p, native::reshape(native::narrow(vec, 0, offset, p.numel()), p.sizes()));
+    offset += p.numel();
+  }
 }
 
 }  // namespace nabla::nn::utils

@@ -1,4 +1,4 @@
-// nn::utils: gradient clipping.
+// nn::utils: gradient clipping, and parameters as one flat vector.
 #pragma once
 
 #include <vector>
@@ -22,5 +22,15 @@ void clip_grads_with_norm_(const std::vector<Tensor>& parameters, double max_nor
 // do the same without it.
 double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm,
                        double norm_type = 2.0);
+
+// Clamps every gradient of `parameters` to [-clip_value, clip_value], in place.
+void clip_grad_value_(const std::vector<Tensor>& parameters, double clip_value);
+
+// The parameters flattened and joined into one 1-D tensor (a copy), in order; they must share a
+// device and dtype.
+Tensor parameters_to_vector(const std::vector<Tensor>& parameters);
+// Copies consecutive slices of the 1-D `vec` into `parameters` (in place, without recording a
+// gradient); vec must have exactly as many elements as they do.
+void vector_to_parameters(const Tensor& vec, const std::vector<Tensor>& parameters);
 
 }  // namespace nabla::nn::utils

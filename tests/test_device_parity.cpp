@@ -623,6 +623,142 @@ std::vector<ParityCase> parity_cases() {
       },
       kSums);
 
+  // Sorting and scans: CUB's segmented sort and scans against the CPU's.
+  for (const auto& [dtype_name, dtype] : floating) {
+    add(
+        "sort_rows_" + dtype_name, {{Shape{37, 300}, dtype, Layout::Transposed}},
+        [](const auto& in) {
+          auto [values, indices] = in[0].sort(1, true);
+          return values + indices.to(values.dtype());
+        },
+        kExact);
+    add(
+        "argsort_long_row_" + dtype_name, {{Shape{70000}, dtype}},
+        [](const auto& in) { return in[0].argsort(); }, kExact);
+    add(
+        "topk_backward_" + dtype_name, {{Shape{16, 50}, dtype}},
+        [](const auto& in) {
+          Tensor x = in[0].clone().requires_grad_();
+          std::get<0>(x.topk(5, 1)).sum().backward();
+          return x.grad();
+        },
+        kExact);
+    add(
+        "cumsum_cumprod_" + dtype_name, {{Shape{9, 300}, dtype, Layout::Sliced}},
+        [](const auto& in) { return in[0].cumsum(1) + (in[0] / 3).cumprod(0); }, kSums);
+    add(
+        "cumsum_long_row_" + dtype_name, {{Shape{200000}, dtype}},
+        [](const auto& in) { return in[0].cumsum(0); }, kSums);
+    add(
+        "cumprod_backward_" + dtype_name, {{Shape{6, 40}, dtype}},
+        [](const auto& in) {
+          Tensor x = in[0].clamp(-1, 1).masked_fill(in[0].abs() < 0.5, 0).requires_grad_();
+          x.cumprod(1).sum().backward();
+          return x.grad();
+        },
+        kSums);
+    add(
+        "remainder_fmod_floor_divide_" + dtype_name, {{matrix, dtype}, {matrix, dtype}},
+        [](const auto& in) {
+          return in[0].remainder(in[1]) + in[0].fmod(in[1]) * 3 + in[0].floor_divide(in[1]) * 7;
+        },
+        kUlps);
+  }
+  add(
+      "sort_int64", {{Shape{5, 1000}, kInt64}},
+      [](const auto& in) { return std::get<1>(in[0].sort(1)); }, kExact);
+  add(
+      "cumsum_bool_to_int64", {{Shape{4, 3000}, kBool}},
+      [](const auto& in) { return in[0].cumsum(1); }, kExact);
+  add(
+      "integer_division_ops", {{matrix, kInt64}, {matrix, kInt64}},
+      [](const auto& in) {
+        const Tensor b = in[1].masked_fill(in[1] == 0, 3);
+        return in[0].remainder(b) + in[0].fmod(b) * 100 + in[0].div(b, "trunc") * 10000 +
+               in[0].floor_divide(b) * 1000000;
+      },
+      kExact);
+
+  // Scatter, index_add, masks and nonzero.
+  add(
+      "scatter_src_and_value", {{Shape{12, 30}, kFloat32}, {Shape{4, 30}, kFloat32}},
+      [](const auto& in) {
+        const Tensor index = arange(120, TensorOptions(kInt64).device(in[0].device()))
+                                 .reshape({4, 30})
+                                 .remainder(12);
+        return in[0].scatter(0, index, in[1]).scatter(1, index.slice(0, 0, 1) % 30, -2.0);
+      },
+      kExact);
+  add(
+      "index_add_alpha_backward", {{Shape{10, 7}, kFloat64}, {Shape{6, 7}, kFloat64}},
+      [](const auto& in) {
+        Tensor source = in[1].clone().requires_grad_();
+        const Tensor index = tensor({1, 3, 1, 9, 0, 3}, TensorOptions().device(in[0].device()));
+        const Tensor out = in[0].index_add(0, index, source, 0.5);
+        (out * out).sum().backward();
+        return out.sum() + source.grad().sum({0});
+      },
+      kSums);
+  add(
+      "masked_select_nonzero", {{Shape{40, 50}, kFloat32}},
+      [](const auto& in) {
+        const Tensor mask = in[0] > 0.5;
+        return cat({in[0].masked_select(mask), mask.nonzero().to(kFloat32).reshape({-1})});
+      },
+      kExact);
+
+  // einsum and the products built on matmul.
+  add(
+      "einsum_batched_contraction", {{Shape{3, 5, 7}, kFloat32}, {Shape{3, 7, 4}, kFloat32}},
+      [](const auto& in) {
+        return cat({einsum("bij,bjk->bki", {in[0], in[1]}).reshape({-1}),
+                    einsum("bij->bj", {in[0]}).reshape({-1})});
+      },
+      kSums);
+
+  // Random ops on the same Philox stream.
+  add(
+      "randint_randperm_multinomial", {{Shape{1}, kFloat32}},
+      [](const auto& in) {
+        const TensorOptions on(in[0].device());
+        manual_seed(21);
+        const Tensor r = randint(-5, 9, {500}, on);
+        const Tensor p = randperm(300, on);
+        const Tensor weights = arange(1, 11, 1, TensorOptions(kFloat64).device(in[0].device()));
+        return cat({r, p, multinomial(weights, 6), multinomial(weights, 50, true)});
+      },
+      kExact);
+  add(
+      "bernoulli_normal_uniform_in_place", {{Shape{3000}, kFloat64}},
+      [](const auto& in) {
+        manual_seed(22);
+        Tensor t = in[0].clone();
+        t.normal_(1, 2);
+        Tensor u = in[0].clone();
+        u.uniform_(-3, 3);
+        return t + u * 10 + bernoulli(in[0].sigmoid()) * 100;
+      },
+      kUlps);
+
+  // RMSprop (centered, momentum) and Adagrad: the shared updates.
+  add(
+      "rmsprop_adagrad_three_steps", {{Shape{300}, kFloat32}, {Shape{300}, kFloat32}},
+      [](const auto& in) {
+        Tensor p = in[0].clone().requires_grad_(), q = in[0].clone().requires_grad_();
+        optim::RMSprop rmsprop(
+            {p}, optim::RMSpropOptions(1e-2).centered(true).momentum(0.9).weight_decay(0.1));
+        optim::Adagrad adagrad({q}, optim::AdagradOptions(0.1).lr_decay(0.01));
+        for (int step = 0; step < 3; ++step) {
+          rmsprop.zero_grad();
+          adagrad.zero_grad();
+          ((p * p + q * q) * in[1]).sum().backward();
+          rmsprop.step();
+          adagrad.step();
+        }
+        return p.detach() + q.detach() * 10;
+      },
+      kSums);
+
   // A small MLP's loss and input gradient: forward, cross entropy and the whole backward.
   add(
       "mlp_cross_entropy_backward", {{Shape{32, 20}, kFloat64}, {Shape{32}, kInt64}},

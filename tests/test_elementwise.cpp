@@ -386,6 +386,31 @@ TEST_P(InPlace, KeepsTheDtypeOfSelf) {
   testing::expect_error([] { tensor({4, 2}).div_(tensor({2, 2})); }, {"int64"});
 }
 
+TEST_P(InPlace, UnaryAndClampFormsWriteTheirResultBack) {
+  Tensor x = tensor({1.0f, 4.0f, 9.0f});
+  x.sqrt_();
+  testing::expect_tensor<float>(x, {3}, {1, 2, 3});
+  x.neg_().abs_().pow_(2).clamp_(2, 8);
+  testing::expect_tensor<float>(x, {3}, {2, 4, 8});
+  x.clamp_min_(5).clamp_max_(7);
+  testing::expect_tensor<float>(x, {3}, {5, 5, 7});
+  Tensor view = x.slice(0, 1, 3);
+  view.log_().exp_();
+  testing::expect_tensor<float>(x, {3}, {5, 5, 7}, 1e-5);
+  Tensor t = tensor({-1.0, 0.0, 2.0}, kFloat64);
+  t.relu_();
+  testing::expect_tensor<double>(t, {3}, {0, 0, 2});
+  t.sigmoid_().tanh_();
+  testing::expect_tensor<double>(
+      t, {3}, {std::tanh(0.5), std::tanh(0.5), std::tanh(1 / (1 + std::exp(-2.0)))}, 1e-12);
+  Tensor i = tensor({-7, 7});
+  i.remainder_(3);
+  testing::expect_tensor<int64_t>(i, {2}, {2, 1});
+  // A floating result cannot be stored in an integer tensor, as in PyTorch.
+  testing::expect_error([&] { i.exp_(); }, {"exp_", "float32", "int64"});
+  testing::expect_error([&] { i.sqrt_(); }, {"sqrt_", "cannot be cast"});
+}
+
 TEST_P(InPlace, OtherMustBroadcastToSelf) {
   testing::expect_error([] { zeros({3}).add_(zeros({2, 3})); }, {"[2, 3]", "[3]"});
 }

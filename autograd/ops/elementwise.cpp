@@ -1,6 +1,7 @@
 // Elementwise ops and their gradients: unary math and activations, broadcasting binary ops,
 // comparisons, where, and the in-place forms. Broadcast inputs get full-shape gradients here; the
 // engine sums them back to each input's shape.
+#include <nabla/autograd/in_place.h>
 #include <nabla/autograd/ops.h>
 #include <nabla/autograd/record.h>
 #include <nabla/core/native.h>
@@ -224,15 +225,6 @@ void check_alpha(const char* op, const Tensor& a, const Tensor& b, const Scalar&
 
 // In-place ops would silently corrupt recorded gradients, so with grad mode on they refuse tensors
 // that take part in the graph (wrap optimizer-style updates in NoGradGuard).
-void check_in_place(const char* op, const Tensor& self, const Tensor* other = nullptr) {
-  if (!is_grad_enabled()) return;
-  NABLA_CHECK(!autograd::needs_grad(self), op, ": cannot modify in place a tensor that ",
-              self.is_leaf() ? "is a leaf requiring grad" : "is part of the autograd graph",
-              "; use the out-of-place op, or wrap the update in NoGradGuard");
-  NABLA_CHECK(other == nullptr || !other->defined() || !autograd::needs_grad(*other), op,
-              ": an in-place op cannot take an operand that requires grad; use the out-of-place "
-              "op");
-}
 
 }  // namespace
 
@@ -501,7 +493,7 @@ Tensor& operator+=(Tensor& a, const Scalar& b) {
   return a.add_(b);
 }
 Tensor& operator-=(Tensor& a, const Scalar& b) {
-  check_in_place("sub_", a);
+  autograd::check_in_place("sub_", a);
   native::binary_(BinaryOp::Sub, a, b);
   return a;
 }
@@ -586,51 +578,86 @@ Tensor Tensor::ge(const Tensor& other) const {
 }
 
 Tensor& Tensor::fill_(const Scalar& value) {
-  check_in_place("fill_", *this);
+  autograd::check_in_place("fill_", *this);
   native::fill_(*this, value);
   return *this;
 }
 Tensor& Tensor::copy_(const Tensor& src) {
-  check_in_place("copy_", *this, &src);
+  autograd::check_in_place("copy_", *this, {&src});
   native::copy_(*this, src);
   return *this;
 }
 Tensor& Tensor::add_(const Tensor& other, const Scalar& alpha) {
-  check_in_place("add_", *this, &other);
+  autograd::check_in_place("add_", *this, {&other});
   native::binary_(BinaryOp::Add, *this,
                   alpha.to_double() == 1.0 ? other : native::binary(BinaryOp::Mul, other, alpha));
   return *this;
 }
 Tensor& Tensor::add_(const Scalar& other) {
-  check_in_place("add_", *this);
+  autograd::check_in_place("add_", *this);
   native::binary_(BinaryOp::Add, *this, other);
   return *this;
 }
 Tensor& Tensor::sub_(const Tensor& other, const Scalar& alpha) {
-  check_in_place("sub_", *this, &other);
+  autograd::check_in_place("sub_", *this, {&other});
   native::binary_(BinaryOp::Sub, *this,
                   alpha.to_double() == 1.0 ? other : native::binary(BinaryOp::Mul, other, alpha));
   return *this;
 }
 Tensor& Tensor::mul_(const Tensor& other) {
-  check_in_place("mul_", *this, &other);
+  autograd::check_in_place("mul_", *this, {&other});
   native::binary_(BinaryOp::Mul, *this, other);
   return *this;
 }
 Tensor& Tensor::mul_(const Scalar& other) {
-  check_in_place("mul_", *this);
+  autograd::check_in_place("mul_", *this);
   native::binary_(BinaryOp::Mul, *this, other);
   return *this;
 }
 Tensor& Tensor::div_(const Tensor& other) {
-  check_in_place("div_", *this, &other);
+  autograd::check_in_place("div_", *this, {&other});
   native::binary_(BinaryOp::Div, *this, other);
   return *this;
 }
 Tensor& Tensor::div_(const Scalar& other) {
-  check_in_place("div_", *this);
+  autograd::check_in_place("div_", *this);
   native::binary_(BinaryOp::Div, *this, other);
   return *this;
+}
+
+// The other in-place forms are their functional op written back (autograd/in_place.h).
+#define NABLA_IN_PLACE_UNARY(name)                                                         \
+  Tensor& Tensor::name##_() {                                                              \
+    return autograd::apply_in_place(#name "_", *this, {},                                  \
+                                    [](const Tensor& self) { return nabla::name(self); }); \
+  }
+NABLA_IN_PLACE_UNARY(neg)
+NABLA_IN_PLACE_UNARY(exp)
+NABLA_IN_PLACE_UNARY(log)
+NABLA_IN_PLACE_UNARY(sqrt)
+NABLA_IN_PLACE_UNARY(abs)
+NABLA_IN_PLACE_UNARY(relu)
+NABLA_IN_PLACE_UNARY(sigmoid)
+NABLA_IN_PLACE_UNARY(tanh)
+#undef NABLA_IN_PLACE_UNARY
+
+Tensor& Tensor::pow_(const Scalar& exponent) {
+  return autograd::apply_in_place("pow_", *this, {},
+                                  [&](const Tensor& self) { return nabla::pow(self, exponent); });
+}
+Tensor& Tensor::clamp_(const std::optional<Scalar>& min, const std::optional<Scalar>& max) {
+  return autograd::apply_in_place("clamp_", *this, {},
+                                  [&](const Tensor& self) { return nabla::clamp(self, min, max); });
+}
+Tensor& Tensor::clamp_min_(const Scalar& min) {
+  return clamp_(min, std::nullopt);
+}
+Tensor& Tensor::clamp_max_(const Scalar& max) {
+  return clamp_(std::nullopt, max);
+}
+Tensor& Tensor::remainder_(const Scalar& other) {
+  return autograd::apply_in_place(
+      "remainder_", *this, {}, [&](const Tensor& self) { return nabla::remainder(self, other); });
 }
 
 }  // namespace nabla

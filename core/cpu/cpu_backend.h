@@ -23,7 +23,10 @@ class CpuBackend final : public Backend {
   void matmul(const Tensor& a, const Tensor& b, const Tensor& out) override;
   void index_select(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) override;
   void gather(const Tensor& in, int64_t dim, const Tensor& index, const Tensor& out) override;
-  void scatter_add(const Tensor& src, int64_t dim, const Tensor& index, const Tensor& out) override;
+  void scatter(const Tensor& src, int64_t dim, const Tensor& index, const Tensor& out,
+               bool accumulate) override;
+  void sort(const Tensor& in, bool descending, const Tensor& indices) override;
+  void scan(ScanOp op, const Tensor& in, const Tensor& out) override;
   void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) override;
   void conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
               const math::Conv2dShape& shape, const Tensor& out) override;
@@ -40,6 +43,11 @@ class CpuBackend final : public Backend {
   void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
                  const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
                  const math::AdamOptions& options) override;
+  void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_avg,
+                    const Tensor& grad_avg, const Tensor& momentum_buffer,
+                    const math::RmspropOptions& options) override;
+  void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& sum,
+                    const math::AdagradOptions& options) override;
   void random(const Tensor& out, RandomKind kind, double a, double b, uint64_t seed,
               uint64_t call) override;
 };

@@ -45,20 +45,27 @@ void indexed_copy(const Tensor& in, int64_t dim, const Tensor& index_over_out, c
 }
 
 template <typename T>
-void scatter_add_typed(const Tensor& src, int64_t dim, const Tensor& index, const Tensor& out) {
+void scatter_typed(const Tensor& src, int64_t dim, const Tensor& index, const Tensor& out,
+                   bool accumulate) {
   Strides out_strides = out.strides();
   const int64_t dim_stride = out.stride(dim);
   out_strides[dim] = 0;
   auto loop = make_loop<3>(src.sizes(), {out.data_ptr(), src.data_ptr(), index.data_ptr()},
                            {&out_strides, &src.strides(), &index.strides()},
                            {int64_t{sizeof(T)}, int64_t{sizeof(T)}, 8});
-  // One thread: repeated indices make concurrent updates of one element race.
+  // One thread: repeated indices make concurrent updates of one element race (and, without
+  // accumulate, the last write wins, as on one PyTorch CPU thread).
   run_range(loop, 0, loop.numel, [=](char** p, const int64_t* s, int64_t n) {
     for (int64_t i = 0; i < n; ++i) {
       const int64_t idx = *reinterpret_cast<const int64_t*>(p[2] + i * s[2]);
       T* target = reinterpret_cast<T*>(p[0]) +
                   math::indexed_offset(i * s[0] / int64_t{sizeof(T)}, idx, dim_stride);
-      *target = static_cast<T>(*target + *reinterpret_cast<const T*>(p[1] + i * s[1]));
+      const T value = *reinterpret_cast<const T*>(p[1] + i * s[1]);
+      if constexpr (std::is_same_v<T, bool>) {
+        *target = accumulate ? (*target || value) : value;
+      } else {
+        *target = accumulate ? static_cast<T>(*target + value) : value;
+      }
     }
   });
 }
@@ -70,17 +77,12 @@ void CpuBackend::check_index_range(const Tensor& index, int64_t limit,
   check_range(index, limit, message);
 }
 
-void CpuBackend::scatter_add(const Tensor& src, int64_t dim, const Tensor& index,
-                             const Tensor& out) {
-  check_indices("scatter_add", index, dim, out);
-  dispatch_dtype(out.dtype(), "scatter_add", [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (std::is_same_v<T, bool>) {
-      NABLA_FAIL("scatter_add: not supported for bool tensors");
-    } else {
-      scatter_add_typed<T>(src, dim, index, out);
-    }
-  });
+void CpuBackend::scatter(const Tensor& src, int64_t dim, const Tensor& index, const Tensor& out,
+                         bool accumulate) {
+  const char* op = accumulate ? "scatter_add" : "scatter";
+  check_indices(op, index, dim, out);
+  dispatch_dtype(out.dtype(), op,
+                 [&](auto tag) { scatter_typed<decltype(tag)>(src, dim, index, out, accumulate); });
 }
 
 void CpuBackend::index_select(const Tensor& in, int64_t dim, const Tensor& index,

@@ -54,4 +54,41 @@ void CpuBackend::adam_step(const Tensor& param, const Tensor& grad, const Tensor
   });
 }
 
+void CpuBackend::rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_avg,
+                              const Tensor& grad_avg, const Tensor& momentum_buffer,
+                              const math::RmspropOptions& options) {
+  dispatch_floating(param.dtype(), "rmsprop_step", [&](auto tag) {
+    using T = decltype(tag);
+    T* p = param.data_ptr<T>();
+    const T* g = grad.data_ptr<T>();
+    T* sq = square_avg.data_ptr<T>();
+    T* ga = grad_avg.defined() ? grad_avg.data_ptr<T>() : nullptr;
+    T* buf = momentum_buffer.defined() ? momentum_buffer.data_ptr<T>() : nullptr;
+    parallel_for(param.numel(), 8, [&](int64_t begin, int64_t end) {
+      const FlushDenormalsGuard flush_denormals;
+      const math::RmspropOptions o = options;  // see sgd_step
+      for (int64_t i = begin; i < end; ++i) {
+        T unused_avg = 0, unused_buf = 0;
+        math::rmsprop_step(p[i], g[i], sq[i], ga ? ga[i] : unused_avg, buf ? buf[i] : unused_buf,
+                           o);
+      }
+    });
+  });
+}
+
+void CpuBackend::adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& sum,
+                              const math::AdagradOptions& options) {
+  dispatch_floating(param.dtype(), "adagrad_step", [&](auto tag) {
+    using T = decltype(tag);
+    T* p = param.data_ptr<T>();
+    const T* g = grad.data_ptr<T>();
+    T* s = sum.data_ptr<T>();
+    parallel_for(param.numel(), 8, [&](int64_t begin, int64_t end) {
+      const FlushDenormalsGuard flush_denormals;
+      const math::AdagradOptions o = options;
+      for (int64_t i = begin; i < end; ++i) math::adagrad_step(p[i], g[i], s[i], o);
+    });
+  });
+}
+
 }  // namespace nabla::cpu

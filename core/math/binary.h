@@ -2,6 +2,8 @@
 // uses (grad times f'(x), written in terms of whatever forward saved).
 #pragma once
 
+#include <type_traits>
+
 #include <nabla/core/math/hostdevice.h>
 
 namespace nabla::math {
@@ -40,6 +42,77 @@ struct Div {
   template <typename T>
   NABLA_HD T operator()(T a, T b) const {
     return a / b;
+  }
+};
+
+// The integer divisions below are never reached with a zero divisor: the ops refuse integer
+// division by zero first. The guards make a kernel safe regardless, and keep INT64_MIN / -1
+// (which traps on x86) from being computed.
+
+// C's %: the result takes the dividend's sign (torch.fmod).
+struct Fmod {
+  template <typename T>
+  NABLA_HD T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      return math::fmod(a, b);
+    } else {
+      if (b == 0 || (std::is_signed_v<T> && b == static_cast<T>(-1))) return 0;
+      return static_cast<T>(a % b);
+    }
+  }
+};
+
+// Python's %: the result takes the divisor's sign (torch.remainder).
+struct Remainder {
+  template <typename T>
+  NABLA_HD T operator()(T a, T b) const {
+    T r = Fmod{}(a, b);
+    if constexpr (std::is_signed_v<T>) {
+      if (r != 0 && ((b < 0) != (r < 0))) r = static_cast<T>(r + b);
+    }
+    return r;
+  }
+};
+
+// a / b rounded toward zero (div with rounding_mode "trunc").
+struct DivTrunc {
+  template <typename T>
+  NABLA_HD T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      return math::trunc(a / b);
+    } else {
+      if (b == 0) return 0;
+      // -INT64_MIN wraps to itself, as two's complement negation does.
+      if (std::is_signed_v<T> && b == static_cast<T>(-1)) {
+        return static_cast<T>(uint64_t{0} - static_cast<uint64_t>(a));
+      }
+      return static_cast<T>(a / b);
+    }
+  }
+};
+
+// a / b rounded toward -inf (floor_divide, div with rounding_mode "floor"). For floating point
+// the quotient is derived from fmod, as Python and PyTorch do, so that a == b * q + remainder
+// holds as closely as rounding allows.
+struct DivFloor {
+  template <typename T>
+  NABLA_HD T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (b == 0) return a / b;
+      const T mod = math::fmod(a, b);
+      T div = (a - mod) / b;
+      if (mod != 0 && ((b < 0) != (mod < 0))) div -= 1;
+      if (div == 0) return math::copysign(T(0), a / b);
+      T floored = math::floor(div);
+      if (div - floored > T(0.5)) floored += 1;
+      return floored;
+    } else {
+      T q = DivTrunc{}(a, b);
+      if constexpr (std::is_signed_v<T>) {
+        if (b != 0 && b != static_cast<T>(-1) && a % b != 0 && ((a < 0) != (b < 0))) --q;
+      }
+      return q;
+    }
   }
 };
 

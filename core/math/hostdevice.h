@@ -100,6 +100,18 @@ NABLA_HD inline float erf(float x) {
 NABLA_HD inline double erf(double x) {
   return ::erf(x);
 }
+NABLA_HD inline float fmod(float x, float y) {
+  return ::fmodf(x, y);
+}
+NABLA_HD inline double fmod(double x, double y) {
+  return ::fmod(x, y);
+}
+NABLA_HD inline float copysign(float x, float y) {
+  return ::copysignf(x, y);
+}
+NABLA_HD inline double copysign(double x, double y) {
+  return ::copysign(x, y);
+}
 NABLA_HD inline float floor(float x) {
   return ::floorf(x);
 }

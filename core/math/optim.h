@@ -87,4 +87,50 @@ NABLA_HD void adam_step(T& param, T grad, T& exp_avg, T& exp_avg_sq, T& max_exp_
   param = decayed - static_cast<T>(o.step_size) * m / denom;
 }
 
+struct RmspropOptions {
+  double lr;
+  double alpha;
+  double eps;
+  double weight_decay;
+  double momentum;
+  bool centered;
+};
+
+// g = grad + wd p; sq = alpha sq + (1 - alpha) g^2; centered: ga = lerp(ga, g, 1 - alpha) and
+// avg = sqrt(sq - ga^2) + eps, else avg = sqrt(sq) + eps; with momentum buf = m buf + g / avg and
+// p -= lr buf, else p -= lr g / avg (torch.optim.RMSprop).
+template <typename T>
+NABLA_HD void rmsprop_step(T& param, T grad, T& square_avg, T& grad_avg, T& momentum_buffer,
+                           const RmspropOptions& o) {
+  const T g = o.weight_decay != 0 ? grad + static_cast<T>(o.weight_decay) * param : grad;
+  square_avg = static_cast<T>(o.alpha) * square_avg + static_cast<T>(1 - o.alpha) * g * g;
+  T avg;
+  if (o.centered) {
+    grad_avg = grad_avg + static_cast<T>(1 - o.alpha) * (g - grad_avg);
+    avg = math::sqrt(square_avg - grad_avg * grad_avg) + static_cast<T>(o.eps);
+  } else {
+    avg = math::sqrt(square_avg) + static_cast<T>(o.eps);
+  }
+  if (o.momentum > 0) {
+    momentum_buffer = static_cast<T>(o.momentum) * momentum_buffer + g / avg;
+    param -= static_cast<T>(o.lr) * momentum_buffer;
+  } else {
+    param -= static_cast<T>(o.lr) * (g / avg);
+  }
+}
+
+struct AdagradOptions {
+  double clr;  // lr / (1 + (step - 1) lr_decay), computed once per step
+  double eps;
+  double weight_decay;
+};
+
+// g = grad + wd p; sum += g^2; p -= clr g / (sqrt(sum) + eps) (torch.optim.Adagrad).
+template <typename T>
+NABLA_HD void adagrad_step(T& param, T grad, T& sum, const AdagradOptions& o) {
+  const T g = o.weight_decay != 0 ? grad + static_cast<T>(o.weight_decay) * param : grad;
+  sum += g * g;
+  param -= static_cast<T>(o.clr) * (g / (math::sqrt(sum) + static_cast<T>(o.eps)));
+}
+
 }  // namespace nabla::math

@@ -1,4 +1,4 @@
-// Indexing ops: index_select, gather, scatter_add, index checks and one_hot.
+// Indexing ops: index_select, gather, scatter and scatter_add, index checks and one_hot.
 #include <nabla/core/native.h>
 
 namespace nabla::native {
@@ -47,26 +47,43 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   return out;
 }
 
-void scatter_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
-  check_defined("scatter_add_", self);
-  check_same_device("scatter_add_", self, index);
-  check_same_device("scatter_add_", self, src);
-  NABLA_CHECK(index.dtype() == kInt64, "scatter_add_: expected an int64 index, got ",
-              index.dtype());
-  NABLA_CHECK(src.dtype() == self.dtype(), "scatter_add_: source dtype ", src.dtype(),
+void scatter_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+              bool accumulate, const char* op) {
+  check_defined(op, self);
+  check_defined(op, index);
+  check_defined(op, src);
+  check_same_device(op, self, index);
+  check_same_device(op, self, src);
+  NABLA_CHECK(index.dtype() == kInt64, op, ": expected an int64 index, got ", index.dtype());
+  NABLA_CHECK(src.dtype() == self.dtype(), op, ": source dtype ", src.dtype(),
               " differs from the destination's ", self.dtype());
-  NABLA_CHECK(index.sizes() == src.sizes() && index.dim() == self.dim() && self.dim() > 0,
-              "scatter_add_: index shape ", index.sizes(), " must equal the source shape ",
-              src.sizes(), " and have the destination's ", self.dim(), " dims");
-  dim = wrap_dim(dim, self.dim(), "scatter_add_");
+  const int64_t rank = std::max<int64_t>(self.dim(), 1);
+  NABLA_CHECK(index.dim() == self.dim() && src.dim() == self.dim(), op, ": index (shape ",
+              index.sizes(), ") and source (shape ", src.sizes(), ") must have the destination's ",
+              self.dim(), " dims");
+  dim = wrap_dim(dim, rank, op);
   for (int64_t d = 0; d < self.dim(); ++d) {
-    NABLA_CHECK(d == dim || index.size(d) <= self.size(d), "scatter_add_: index shape ",
-                index.sizes(), " is larger than the destination shape ", self.sizes(), " at dim ",
-                d);
+    NABLA_CHECK(index.size(d) <= src.size(d) && (d == dim || index.size(d) <= self.size(d)), op,
+                ": index shape ", index.sizes(), " is larger than the source shape ", src.sizes(),
+                " or, outside dim ", dim, ", the destination shape ", self.sizes());
   }
-  check_no_internal_overlap("scatter_add_", self);
-  if (src.numel() > 0) backend_for(self.device()).scatter_add(src, dim, index, self);
+  check_no_internal_overlap(op, self);
+  if (index.numel() > 0) {
+    // The source at index's positions; a 0-dim scatter is a 1-element one.
+    Tensor source = src;
+    for (int64_t d = 0; d < src.dim(); ++d) source = narrow(source, d, 0, index.size(d));
+    if (self.dim() == 0) {
+      backend_for(self.device())
+          .scatter(reshape(source, {1}), 0, reshape(index, {1}), reshape(self, {1}), accumulate);
+    } else {
+      backend_for(self.device()).scatter(source, dim, index, self, accumulate);
+    }
+  }
   self.impl()->storage()->bump_version();
+}
+
+void scatter_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  scatter_(self, dim, index, src, /*accumulate=*/true, "scatter_add_");
 }
 
 void index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
@@ -81,6 +98,8 @@ void index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tens
   NABLA_CHECK(src.sizes() == expected, "index_add_: source shape ", src.sizes(),
               " must be the destination shape ", self.sizes(), " with ", index.numel(), " at dim ",
               dim);
+  // Checked here so that an error names index_add rather than the scatter it runs on.
+  check_index_range(index, self.size(dim), index_error_message("index_add", dim, self.sizes()));
   // Lay the 1-D index along `dim` of the source's shape, with stride 0 elsewhere.
   Strides strides = Shape::filled(src.dim(), 0);
   strides[dim] = index.dim() == 0 ? 0 : index.stride(0);

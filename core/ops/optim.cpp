@@ -40,4 +40,29 @@ void adam_step_(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
   param.impl()->storage()->bump_version();
 }
 
+void rmsprop_step_(const Tensor& param, const Tensor& grad, const Tensor& square_avg,
+                   const Tensor& grad_avg, const Tensor& momentum_buffer,
+                   const math::RmspropOptions& options) {
+  NABLA_CHECK(param.is_floating_point() && param.is_contiguous(),
+              "rmsprop_step: expected a contiguous floating point parameter, got ", param.dtype());
+  check_state("rmsprop_step", param, grad, "the gradient");
+  check_state("rmsprop_step", param, square_avg, "square_avg");
+  if (options.centered) check_state("rmsprop_step", param, grad_avg, "grad_avg");
+  if (options.momentum > 0) check_state("rmsprop_step", param, momentum_buffer, "momentum_buffer");
+  backend_for(param.device())
+      .rmsprop_step(param, grad, square_avg, options.centered ? grad_avg : Tensor(),
+                    options.momentum > 0 ? momentum_buffer : Tensor(), options);
+  param.impl()->storage()->bump_version();
+}
+
+void adagrad_step_(const Tensor& param, const Tensor& grad, const Tensor& sum,
+                   const math::AdagradOptions& options) {
+  NABLA_CHECK(param.is_floating_point() && param.is_contiguous(),
+              "adagrad_step: expected a contiguous floating point parameter, got ", param.dtype());
+  check_state("adagrad_step", param, grad, "the gradient");
+  check_state("adagrad_step", param, sum, "sum");
+  backend_for(param.device()).adagrad_step(param, grad, sum, options);
+  param.impl()->storage()->bump_version();
+}
+
 }  // namespace nabla::native

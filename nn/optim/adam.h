@@ -20,6 +20,8 @@ class AdamOptions : public OptimizerOptions {
   }
   double get_lr() const override { return lr_; }
   void set_lr(double lr) override { lr_ = lr; }
+  std::optional<double> get_momentum() const override { return betas_.first; }
+  void set_momentum(double m) override { betas_.first = m; }
   NABLA_OPTION(AdamOptions, double, lr);
   NABLA_OPTION(AdamOptions, Betas, betas) = {0.9, 0.999};
   NABLA_OPTION(AdamOptions, double, eps) = 1e-8;
@@ -35,6 +37,8 @@ class AdamWOptions : public OptimizerOptions {
   }
   double get_lr() const override { return lr_; }
   void set_lr(double lr) override { lr_ = lr; }
+  std::optional<double> get_momentum() const override { return betas_.first; }
+  void set_momentum(double m) override { betas_.first = m; }
   NABLA_OPTION(AdamWOptions, double, lr);
   NABLA_OPTION(AdamWOptions, Betas, betas) = {0.9, 0.999};
   NABLA_OPTION(AdamWOptions, double, eps) = 1e-8;

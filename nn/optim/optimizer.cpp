@@ -207,20 +207,22 @@ void Optimizer::load_named_state(const std::vector<std::pair<std::string, Tensor
   }
 }
 
-namespace {
-
-// The state tensor `key` of parameter p, created as zeros the first time. After Module::to() moved
-// the parameter to another device (or dtype), its state follows it here, as PyTorch's does on its
-// next step.
-Tensor& zeros_state(std::map<std::string, Tensor>& tensors, const std::string& key,
-                    const Tensor& p) {
+Tensor& state_tensor(std::map<std::string, Tensor>& tensors, const std::string& key,
+                     const Tensor& p, double initial) {
   Tensor& slot = tensors[key];
   if (!slot.defined()) {
-    slot = native::full(p.sizes(), 0, p.dtype(), p.device());
+    slot = native::full(p.sizes(), initial, p.dtype(), p.device());
   } else if (slot.device() != p.device() || slot.dtype() != p.dtype()) {
     slot = native::to(native::to(slot, p.dtype()), p.device());
   }
   return slot;
+}
+
+namespace {
+
+Tensor& zeros_state(std::map<std::string, Tensor>& tensors, const std::string& key,
+                    const Tensor& p) {
+  return state_tensor(tensors, key, p, 0.0);
 }
 
 }  // namespace

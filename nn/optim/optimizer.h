@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -35,6 +36,10 @@ class OptimizerOptions {
   virtual std::unique_ptr<OptimizerOptions> clone() const = 0;
   virtual double get_lr() const = 0;
   virtual void set_lr(double lr) = 0;
+  // The momentum OneCycleLR cycles: SGD's and RMSprop's momentum, Adam's and AdamW's beta1;
+  // nothing for optimizers without one.
+  virtual std::optional<double> get_momentum() const { return std::nullopt; }
+  virtual void set_momentum(double) {}
 };
 
 struct OptimizerParamGroup {
@@ -42,7 +47,9 @@ struct OptimizerParamGroup {
                                std::unique_ptr<OptimizerOptions> options = nullptr)
       : params_(std::move(params)), options_(std::move(options)) {}
   OptimizerParamGroup(const OptimizerParamGroup& other)
-      : params_(other.params_), options_(other.options_ ? other.options_->clone() : nullptr) {}
+      : params_(other.params_),
+        options_(other.options_ ? other.options_->clone() : nullptr),
+        initial_lr_(other.initial_lr_) {}
   OptimizerParamGroup(OptimizerParamGroup&&) = default;
 
   std::vector<Tensor>& params() { return params_; }
@@ -51,10 +58,18 @@ struct OptimizerParamGroup {
   const OptimizerOptions& options() const { return *options_; }
   bool has_options() const { return options_ != nullptr; }
   void set_options(std::unique_ptr<OptimizerOptions> options) { options_ = std::move(options); }
+  // The learning rate the group had when its first scheduler was made: every scheduler of the
+  // optimizer schedules from it (PyTorch's "initial_lr"), so that schedulers made one after
+  // another, as SequentialLR's are, do not build on each other's first value.
+  double initial_lr() {
+    if (!initial_lr_) initial_lr_ = options().get_lr();
+    return *initial_lr_;
+  }
 
  private:
   std::vector<Tensor> params_;
   std::unique_ptr<OptimizerOptions> options_;
+  std::optional<double> initial_lr_;
 };
 
 class Optimizer {
@@ -98,5 +113,11 @@ class Optimizer {
   std::unique_ptr<OptimizerOptions> defaults_;
   std::unordered_map<const TensorImpl*, ParamState> state_;
 };
+
+// The state tensor `key` of parameter p, created filled with `initial` the first time. After
+// Module::to() moved the parameter to another device (or dtype), its state follows it here, as
+// PyTorch's does on its next step.
+Tensor& state_tensor(std::map<std::string, Tensor>& tensors, const std::string& key,
+                     const Tensor& p, double initial = 0.0);
 
 }  // namespace nabla::optim

@@ -13,6 +13,8 @@ class SGDOptions : public OptimizerOptions {
   }
   double get_lr() const override { return lr_; }
   void set_lr(double lr) override { lr_ = lr; }
+  std::optional<double> get_momentum() const override { return momentum_; }
+  void set_momentum(double m) override { momentum_ = m; }
   NABLA_OPTION(SGDOptions, double, lr);
   NABLA_OPTION(SGDOptions, double, momentum) = 0;
   NABLA_OPTION(SGDOptions, double, dampening) = 0;

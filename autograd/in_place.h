@@ -1,0 +1,24 @@
+// In-place ops on tensors that may belong to the autograd graph. Fast ops (add_, mul_, ...) write
+// through the native kernels after check_in_place; the rest compute their result out of place
+// and write it back with apply_in_place, so each in-place op is exactly its functional form.
+#pragma once
+
+#include <functional>
+#include <initializer_list>
+
+#include <nabla/core/tensor.h>
+
+namespace nabla::autograd {
+
+// Refuses, with grad mode on, to modify a tensor the graph needs (a leaf requiring grad, or a
+// tensor some recorded op produced) or to take an operand that requires grad.
+void check_in_place(const char* op, const Tensor& self,
+                    std::initializer_list<const Tensor*> others = {});
+
+// self = functional(self), written back into self's storage (its version bumps). The result must
+// have self's shape, and its dtype must cast to self's as PyTorch allows in place (no floating
+// result into an integer tensor, nothing but bool into a bool one).
+Tensor& apply_in_place(const char* op, Tensor& self, std::initializer_list<const Tensor*> others,
+                       const std::function<Tensor(const Tensor&)>& functional);
+
+}  // namespace nabla::autograd
