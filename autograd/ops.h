@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include <nabla/core/indexing.h>
 #include <nabla/core/tensor.h>
 
 namespace nabla {
@@ -212,6 +213,11 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value);
 Tensor masked_select(const Tensor& self, const Tensor& mask);
 // int64 [count, dim]: the coordinates of x's nonzero elements, row-major. Reads the count back.
 Tensor nonzero(const Tensor& x);
+// self.index(indices) and a copy of self with value written at indices (differentiable in both);
+// core/indexing.h describes the index kinds.
+Tensor index(const Tensor& self, const std::vector<indexing::TensorIndex>& indices);
+Tensor index_put(const Tensor& self, const std::vector<indexing::TensorIndex>& indices,
+                 const Tensor& value);
 // int64 labels [...] -> int64 [..., num_classes]; num_classes -1 means labels.max() + 1.
 Tensor one_hot(const Tensor& labels, int64_t num_classes = -1);
 

@@ -27,6 +27,10 @@ namespace autograd {
 class Node;  // a recorded op of the autograd graph; defined in autograd/node.h
 }  // namespace autograd
 
+namespace indexing {
+class TensorIndex;  // one entry of t.index({...}); defined in core/indexing.h
+}  // namespace indexing
+
 class Tensor {
  public:
   Tensor() = default;
@@ -238,6 +242,15 @@ class Tensor {
   Tensor softmax(int64_t dim) const;
   Tensor log_softmax(int64_t dim) const;
 
+  // --- indexing as libtorch's (defined in autograd/ops/indexing.cpp)
+  // ------------------------------ t.index({Slice(), 0}), t.index({"...", None, mask}):
+  // core/indexing.h has the index kinds.
+  Tensor index(std::initializer_list<indexing::TensorIndex> indices) const;
+  Tensor index(const std::vector<indexing::TensorIndex>& indices) const;
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Tensor& value);
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Scalar& value);
+  Tensor& index_put_(const std::vector<indexing::TensorIndex>& indices, const Tensor& value);
+  Tensor& index_put_(const std::vector<indexing::TensorIndex>& indices, const Scalar& value);
   // --- masks, scatters and index adds (defined in autograd/ops/index.cpp) ----------------------
   // self where mask is false, value where it is true (mask broadcasts to self).
   Tensor masked_fill(const Tensor& mask, const Scalar& value) const;
