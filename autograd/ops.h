@@ -126,6 +126,11 @@ Tensor sum(const Tensor& x);
 Tensor sum(const Tensor& x, const Shape& dims, bool keepdim = false);
 Tensor mean(const Tensor& x);
 Tensor mean(const Tensor& x, const Shape& dims, bool keepdim = false);
+// The same in `dtype`, the input converted first (torch.sum's and torch.mean's dtype=).
+Tensor sum(const Tensor& x, ScalarType dtype);
+Tensor sum(const Tensor& x, const Shape& dims, bool keepdim, ScalarType dtype);
+Tensor mean(const Tensor& x, ScalarType dtype);
+Tensor mean(const Tensor& x, const Shape& dims, bool keepdim, ScalarType dtype);
 Tensor max(const Tensor& x);
 Tensor min(const Tensor& x);
 std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim = false);

@@ -33,7 +33,9 @@ Tensor full(const Shape& sizes, const Scalar& value, const TensorOptions& option
 }
 
 Tensor scalar_tensor(const Scalar& value, const TensorOptions& options) {
-  return full({}, value, options);
+  // Always the default dtype unless told otherwise, as torch::scalar_tensor (full follows the
+  // value's kind instead).
+  return full({}, value, options.dtype(options.dtype()));
 }
 
 Tensor arange(const Scalar& end, const TensorOptions& options) {

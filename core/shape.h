@@ -18,6 +18,8 @@ class Shape {
  public:
   Shape() = default;
   Shape(std::initializer_list<int64_t> values) { assign(values.begin(), values.end()); }
+  // One dim, as libtorch's IntArrayRef takes a lone integer: x.sum(1), zeros(3).
+  Shape(int64_t value) { assign(&value, &value + 1); }  // NOLINT: implicit like libtorch
   Shape(const std::vector<int64_t>& values) { assign(values.begin(), values.end()); }  // NOLINT
   template <typename It>
   Shape(It first, It last) {

@@ -203,6 +203,11 @@ class Tensor {
   Tensor sum(const Shape& dims, bool keepdim = false) const;
   Tensor mean() const;
   Tensor mean(const Shape& dims, bool keepdim = false) const;
+  // In `dtype`: the input is converted first (sum(kInt64) of bools, sum(kFloat64) of float32).
+  Tensor sum(ScalarType dtype) const;
+  Tensor sum(const Shape& dims, bool keepdim, ScalarType dtype) const;
+  Tensor mean(ScalarType dtype) const;
+  Tensor mean(const Shape& dims, bool keepdim, ScalarType dtype) const;
   Tensor max() const;
   Tensor min() const;
   // Values and int64 indices of the maximum along `dim` (like torch::max(x, dim)).

@@ -3,6 +3,8 @@
 // normalized_shape, when elementwise_affine). The same in training and evaluation.
 #pragma once
 
+#include <vector>
+
 #include <ostream>
 
 #include <nabla/nn/module.h>
@@ -10,8 +12,10 @@
 namespace nabla::nn {
 
 struct LayerNormOptions {
-  LayerNormOptions(Shape normalized_shape)  // NOLINT: implicit, as in libtorch
-      : normalized_shape_(std::move(normalized_shape)) {}
+  // A vector, as libtorch's, so that LayerNormOptions({4}) is not also read as a copy of
+  // LayerNormOptions(Shape(4)).
+  LayerNormOptions(std::vector<int64_t> normalized_shape)  // NOLINT: implicit, as in libtorch
+      : normalized_shape_(normalized_shape) {}
   LayerNormOptions& eps(double e) { return eps_ = e, *this; }
   LayerNormOptions& elementwise_affine(bool a) { return elementwise_affine_ = a, *this; }
   Shape normalized_shape_;

@@ -213,7 +213,7 @@ TEST_P(Binary, TensorOperandsPromoteByDimensionedThenZeroDim) {
   // A zero-dim tensor only matters when it brings a higher category.
   EXPECT_EQ((tensor({1.0}) + scalar_tensor(1.0, kFloat64)).dtype(), kFloat32);
   testing::expect_tensor<double>(tensor({1, 2}) + scalar_tensor(0.5, kFloat64), {2}, {1.5, 2.5});
-  EXPECT_EQ((tensor({1}, kUInt8) + scalar_tensor(1)).dtype(), kUInt8);
+  EXPECT_EQ((tensor({1}, kUInt8) + scalar_tensor(1, kInt64)).dtype(), kUInt8);
 }
 
 TEST_P(Binary, BoolAddIsLogicalOrAndBoolSubThrows) {

@@ -165,10 +165,25 @@ TEST(Errors, MathOfBoolsIsRejectedExceptFloatingMath) {
   testing::expect_tensor<bool>(tensor({true, false}).abs(), {2}, {true, false});
 }
 
-TEST(Errors, SubtractingTwoBoolsIsRejected) {
-  expect_error([] { tensor({true}) - tensor({false}); }, {"sub", "bool"});
+TEST(Errors, SubtractingWithABoolOperandIsRejected) {
+  // As in PyTorch: any bool operand, not only bool - bool; the message points to ~ and ^.
+  expect_error([] { tensor({true}) - tensor({false}); }, {"sub", "bool", "logical_xor"});
   Tensor b = tensor({true});
   expect_error([&] { b -= tensor({true}); }, {"sub", "bool"});
+  expect_error([] { tensor({1, 2}) - tensor({true, false}); }, {"sub", "int64 - bool", "~"});
+  expect_error([] { tensor({true}) - tensor({1.5f}); }, {"sub", "bool - float32"});
+  expect_error([] { tensor({true}) - 1; }, {"sub", "bool"});
+  expect_error([] { tensor({1.0f}) - true; }, {"sub", "bool"});
+  expect_error([] { sub(tensor({2}), tensor({true}), 3); }, {"sub", "bool"});
+}
+
+TEST(Errors, AddOfBoolsWithAlphaStaysBool) {
+  testing::expect_tensor<bool>(add(tensor({true, false}), tensor({true, true}), 2), {2},
+                               {true, true});
+  testing::expect_tensor<bool>(add(tensor({true, false}), tensor({true, true}), 0), {2},
+                               {true, false});
+  // alpha scales in the result type: uint8 * 100 does not wrap before the int64 add.
+  testing::expect_tensor<int64_t>(add(tensor({1}), tensor({200}).to(kUInt8), 100), {1}, {20001});
 }
 
 TEST(Errors, IntegerToANegativeIntegerPowerIsRejected) {

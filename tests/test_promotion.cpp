@@ -143,7 +143,7 @@ TEST_P(Promotion, Int64TensorPlusFloat64ZeroDimIsFloat64) {
 
 TEST_P(Promotion, Uint8TensorPlusInt64ZeroDimStaysUint8) {
   Tensor a = tensor({uint8_t{250}});
-  Tensor s = scalar_tensor(10);
+  Tensor s = scalar_tensor(10, kInt64);
   EXPECT_EQ(result_type(a, s), kUInt8);
   expect_tensor<uint8_t>(a + s, {1}, {4});
 }

@@ -366,5 +366,21 @@ TEST_P(Reduce, MaxAndArgmaxOfAnEmptyTensorThrow) {
   testing::expect_tensor<float>(zeros({0, 3}).amax({1}), {0}, {});
 }
 
+TEST_P(Reduce, SumAndMeanInARequestedDtype) {
+  const Tensor flags = tensor({true, true, false});
+  testing::expect_tensor<int64_t>(flags.sum(kInt64), {}, {2});
+  testing::expect_tensor<double>(flags.sum(kFloat64), {}, {2});
+  const Tensor m = tensor({{1, 2}, {3, 4}});
+  testing::expect_tensor<double>(m.mean(kFloat64), {}, {2.5});
+  testing::expect_tensor<float>(m.mean({1}, true, kFloat32), {2, 1}, {1.5f, 3.5f});
+  testing::expect_tensor<double>(sum(m, {0}, false, kFloat64), {2}, {4, 6});
+  // A lone dim, as libtorch's IntArrayRef takes one: x.sum(1).
+  testing::expect_tensor<int64_t>(m.sum(1), {2}, {3, 7});
+  // The gradient flows back to the input's dtype.
+  const Tensor x = tensor({1.0f, 2.0f}).requires_grad_();
+  x.sum(kFloat64).backward();
+  testing::expect_tensor<float>(x.grad(), {2}, {1, 1});
+}
+
 }  // namespace
 }  // namespace nabla

@@ -211,7 +211,9 @@ TEST(Literals, ScalarTensorIsZeroDim) {
   EXPECT_EQ(t.dim(), 0);
   EXPECT_EQ(t.dtype(), kFloat32);
   EXPECT_EQ(t.item<float>(), 2.5f);
-  EXPECT_EQ(scalar_tensor(3).dtype(), kInt64);
+  EXPECT_EQ(scalar_tensor(3).dtype(), kFloat32);  // the default dtype, as in PyTorch
+  EXPECT_EQ(scalar_tensor(true).dtype(), kFloat32);
+  EXPECT_EQ(scalar_tensor(3, kInt64).dtype(), kInt64);
 }
 
 // --- from_blob
@@ -334,13 +336,13 @@ TEST(ElementAccess, ItemAsScalarKeepsTheCategory) {
   Scalar f = scalar_tensor(2.5).item();
   EXPECT_EQ(f.kind(), kFloat64);
   EXPECT_EQ(f.to<double>(), 2.5);
-  Scalar i = scalar_tensor(-4).item();
+  Scalar i = scalar_tensor(-4, kInt64).item();
   EXPECT_EQ(i.kind(), kInt64);
   EXPECT_EQ(i.to<int64_t>(), -4);
   Scalar u = tensor({uint8_t{200}}).item();
   EXPECT_EQ(u.kind(), kInt64);
   EXPECT_EQ(u.to<int64_t>(), 200);
-  Scalar b = scalar_tensor(true).item();
+  Scalar b = scalar_tensor(true, kBool).item();
   EXPECT_EQ(b.kind(), kBool);
   EXPECT_TRUE(b.to<bool>());
 }
@@ -413,7 +415,7 @@ TEST(Printing, Int64ValuesPrintExactly) {
 TEST(Printing, ZeroDimTensorsHaveNoBrackets) {
   EXPECT_EQ(printed(scalar_tensor(3.5)), "tensor(3.5000)");
   EXPECT_EQ(printed(scalar_tensor(3.0)), "tensor(3.)");
-  EXPECT_EQ(printed(scalar_tensor(3)), "tensor(3)");
+  EXPECT_EQ(printed(scalar_tensor(3, kInt64)), "tensor(3)");
 }
 
 TEST(Printing, NonDefaultDtypesAreNamed) {

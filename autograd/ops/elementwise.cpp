@@ -223,8 +223,23 @@ void check_alpha(const char* op, const Tensor& a, const Tensor& b, const Scalar&
               ": alpha ", alpha, " must be an integer for ", native::result_type(a, b), " tensors");
 }
 
-// In-place ops would silently corrupt recorded gradients, so with grad mode on they refuse tensors
-// that take part in the graph (wrap optimizer-style updates in NoGradGuard).
+// Scaling b by alpha would hide a bool operand from the kernel's own check.
+void check_bool_sub(const Tensor& a, const Tensor& b) {
+  NABLA_CHECK(a.dtype() != kBool && b.dtype() != kBool, "sub: subtraction with a bool operand (",
+              a.dtype(), " - ", b.dtype(),
+              ") is not supported; to invert a mask use logical_not or ~, for bool - bool use "
+              "logical_xor or ^");
+}
+
+// alpha * b in the result type of a and b, which alpha does not change (as in PyTorch: bool + bool
+// with alpha 2 is bool, uint8 * 2 does not wrap before an int64 add).
+Tensor scaled(const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  const ScalarType type = native::result_type(a, b);
+  if (type == kBool) {
+    return alpha.to_double() != 0 ? b : native::full(b.sizes(), false, kBool, b.device());
+  }
+  return native::binary(BinaryOp::Mul, native::to(b, type), alpha);
+}
 
 }  // namespace
 
@@ -282,18 +297,17 @@ Tensor clamp(const Tensor& x, const std::optional<Scalar>& min, const std::optio
 
 Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) {
   check_alpha("add", a, b, alpha);
-  Tensor y = alpha.to_double() == 1.0
-                 ? native::binary(BinaryOp::Add, a, b)
-                 : native::binary(BinaryOp::Add, a, native::binary(BinaryOp::Mul, b, alpha));
+  Tensor y = alpha.to_double() == 1.0 ? native::binary(BinaryOp::Add, a, b)
+                                      : native::binary(BinaryOp::Add, a, scaled(a, b, alpha));
   record<AddBackward>(y, {&a, &b}, alpha.to_double());
   return y;
 }
 
 Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
   check_alpha("sub", a, b, alpha);
-  Tensor y = alpha.to_double() == 1.0
-                 ? native::binary(BinaryOp::Sub, a, b)
-                 : native::binary(BinaryOp::Sub, a, native::binary(BinaryOp::Mul, b, alpha));
+  check_bool_sub(a, b);
+  Tensor y = alpha.to_double() == 1.0 ? native::binary(BinaryOp::Sub, a, b)
+                                      : native::binary(BinaryOp::Sub, a, scaled(a, b, alpha));
   record<SubBackward>(y, {&a, &b}, alpha.to_double());
   return y;
 }
@@ -590,7 +604,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
 Tensor& Tensor::add_(const Tensor& other, const Scalar& alpha) {
   autograd::check_in_place("add_", *this, {&other});
   native::binary_(BinaryOp::Add, *this,
-                  alpha.to_double() == 1.0 ? other : native::binary(BinaryOp::Mul, other, alpha));
+                  alpha.to_double() == 1.0 ? other : scaled(*this, other, alpha));
   return *this;
 }
 Tensor& Tensor::add_(const Scalar& other) {
@@ -599,9 +613,10 @@ Tensor& Tensor::add_(const Scalar& other) {
   return *this;
 }
 Tensor& Tensor::sub_(const Tensor& other, const Scalar& alpha) {
+  check_bool_sub(*this, other);
   autograd::check_in_place("sub_", *this, {&other});
   native::binary_(BinaryOp::Sub, *this,
-                  alpha.to_double() == 1.0 ? other : native::binary(BinaryOp::Mul, other, alpha));
+                  alpha.to_double() == 1.0 ? other : scaled(*this, other, alpha));
   return *this;
 }
 Tensor& Tensor::mul_(const Tensor& other) {

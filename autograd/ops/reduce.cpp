@@ -125,6 +125,19 @@ Tensor mean(const Tensor& x, const Shape& dims, bool keepdim) {
   return y;
 }
 
+Tensor sum(const Tensor& x, ScalarType dtype) {
+  return sum(x.to(dtype));
+}
+Tensor sum(const Tensor& x, const Shape& dims, bool keepdim, ScalarType dtype) {
+  return sum(x.to(dtype), dims, keepdim);
+}
+Tensor mean(const Tensor& x, ScalarType dtype) {
+  return mean(x.to(dtype));
+}
+Tensor mean(const Tensor& x, const Shape& dims, bool keepdim, ScalarType dtype) {
+  return mean(x.to(dtype), dims, keepdim);
+}
+
 Tensor max(const Tensor& x) {
   return extremum(x, {}, false, true);
 }
@@ -168,6 +181,18 @@ Tensor Tensor::mean() const {
 }
 Tensor Tensor::mean(const Shape& dims, bool keepdim) const {
   return nabla::mean(*this, dims, keepdim);
+}
+Tensor Tensor::sum(ScalarType dtype) const {
+  return nabla::sum(*this, dtype);
+}
+Tensor Tensor::sum(const Shape& dims, bool keepdim, ScalarType dtype) const {
+  return nabla::sum(*this, dims, keepdim, dtype);
+}
+Tensor Tensor::mean(ScalarType dtype) const {
+  return nabla::mean(*this, dtype);
+}
+Tensor Tensor::mean(const Shape& dims, bool keepdim, ScalarType dtype) const {
+  return nabla::mean(*this, dims, keepdim, dtype);
 }
 Tensor Tensor::max() const {
   return nabla::max(*this);

@@ -43,8 +43,11 @@ void check_binary_dtypes(BinaryOp op, ScalarType a, ScalarType b) {
   NABLA_CHECK(
       dtype_class(op) != DtypeClass::Integral || (!is_floating_point(a) && !is_floating_point(b)),
       op_name(op), ": expected bool or integer tensors, got ", a, " and ", b);
-  NABLA_CHECK(!(op == BinaryOp::Sub && a == kBool && b == kBool), op_name(op),
-              ": subtracting two bool tensors is not supported; use logical_xor or ^ instead");
+  // As PyTorch: a bool operand of a subtraction is most likely a mask meant to be inverted.
+  NABLA_CHECK(!(op == BinaryOp::Sub && (a == kBool || b == kBool)), op_name(op),
+              ": subtraction with a bool operand (", a, " - ", b,
+              ") is not supported; to invert a mask use logical_not or ~, for bool - bool use "
+              "logical_xor or ^");
 }
 
 Tensor binary_impl(BinaryOp op, const Tensor& a, const Tensor& b, ScalarType promoted) {
@@ -65,7 +68,7 @@ Tensor binary_impl(BinaryOp op, const Tensor& a, const Tensor& b, ScalarType pro
 // op(x, s), or op(s, x) when scalar_first: the scalar goes to the kernel as an argument.
 Tensor binary_scalar_impl(BinaryOp op, const Tensor& x, const Scalar& s, bool scalar_first) {
   const ScalarType promoted = result_type(x, s);
-  check_binary_dtypes(op, x.dtype(), promoted);
+  check_binary_dtypes(op, x.dtype(), s.kind() == kBool ? kBool : promoted);
   const ScalarType compute = compute_dtype(op, promoted);
   Tensor input = to(x, compute);
   Tensor out = empty(x.sizes(), is_comparison(op) ? kBool : compute, x.device());
