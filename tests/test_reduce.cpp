@@ -382,5 +382,33 @@ TEST_P(Reduce, SumAndMeanInARequestedDtype) {
   testing::expect_tensor<float>(x.grad(), {2}, {1, 1});
 }
 
+TEST_P(Reduce, Float32SumsStayAccurateAsTheyGrow) {
+  // 0.1f is 0.100000001490116...; a million of them sum to 100000.0015. Eight running totals gave
+  // 100060; PyTorch's cascade gives 100000.008.
+  const double exact = 1e6 * static_cast<double>(0.1f);
+  EXPECT_NEAR(full({1000000}, 0.1f).sum().item<double>(), exact, 0.1);
+  EXPECT_NEAR(full({1000000}, 0.1f).mean().item<double>(), exact / 1e6, 1e-6);
+  const Tensor rows = full({2, 1000000}, 0.1f).sum({1});
+  EXPECT_NEAR(rows.select(0, 1).item<double>(), exact, 0.1);
+  const Tensor columns = full({1000000, 3}, 0.1f).sum({0});
+  EXPECT_NEAR(columns.select(0, 2).item<double>(), exact, 0.5);
+  EXPECT_NEAR(full({3, 1000000}, 0.1f).t().sum({0}).select(0, 1).item<double>(), exact, 0.5);
+  // Beyond 2^24 a single float32 running total stops growing.
+  EXPECT_EQ(ones({20000000}).sum().item<double>(), 20000000.0);
+}
+
+TEST_P(Reduce, LongFloat32DotProductsStayAccurate) {
+  // [1, 10^5] @ [10^5, 1] of 0.1s: 1000.665 with one running total, 1000.003 in PyTorch.
+  const double exact = 1e5 * static_cast<double>(0.1f) * static_cast<double>(0.1f);
+  const Tensor a = full({1, 100000}, 0.1f), b = full({100000, 1}, 0.1f);
+  EXPECT_NEAR(a.matmul(b).item<double>(), exact, 0.01);
+  EXPECT_NEAR(a.matmul(full({100000, 4}, 0.1f)).select(1, 3).item<double>(), exact, 0.01);
+  EXPECT_NEAR(full({3, 100000}, 0.1f).matmul(full({100000}, 0.1f)).select(0, 2).item<double>(),
+              exact, 0.01);
+  // Strided operands take the same path.
+  EXPECT_NEAR(full({100000, 1}, 0.1f).t().matmul(full({1, 100000}, 0.1f).t()).item<double>(), exact,
+              0.01);
+}
+
 }  // namespace
 }  // namespace nabla
