@@ -17,6 +17,11 @@ struct AutogradMeta final : AutogradMetaInterface {
   std::weak_ptr<Node> grad_accumulator;  // leaves: their AccumulateGrad, while a graph uses it
   std::vector<Hook> hooks;               // leaves' hooks (a non-leaf's live on its grad_fn)
   bool retains_grad = false;
+  // Views in the graph: a recorded op's output sharing its input's storage is a view of it. An
+  // in-place change of either would leave the other's recorded history stale, so in-place ops
+  // refuse both (see autograd/in_place.h).
+  bool is_view = false;
+  std::vector<std::weak_ptr<TensorImpl>> views;  // of this tensor, recorded in the graph
 };
 
 inline AutogradMeta* meta_of(const Tensor& t) {

@@ -3,6 +3,7 @@
 // gradient (grad mode off, or no input requires grad), so the op skips saving anything.
 #pragma once
 
+#include <algorithm>
 #include <initializer_list>
 #include <memory>
 #include <utility>
@@ -29,6 +30,24 @@ inline bool should_record(const std::vector<const Tensor*>& inputs) {
   return false;
 }
 
+// Marks `output` as a view of each input whose storage it shares.
+template <typename Inputs>
+void note_views(const Tensor& output, const Inputs& inputs) {
+  for (const Tensor* t : inputs) {
+    if (t->defined() && t->impl() != output.impl() &&
+        t->impl()->storage() == output.impl()->storage()) {
+      ensure_meta(output).is_view = true;
+      // Views that are gone are dropped here, so a parameter viewed every step (w.t()) keeps a
+      // short list.
+      auto& views = ensure_meta(*t).views;
+      views.erase(std::remove_if(views.begin(), views.end(),
+                                 [](const std::weak_ptr<TensorImpl>& v) { return v.expired(); }),
+                  views.end());
+      views.push_back(output.impl_ptr());
+    }
+  }
+}
+
 // For ops of any number of inputs (cat, stack).
 template <typename NodeType, typename... Args>
 std::shared_ptr<NodeType> record(const Tensor& output, const std::vector<const Tensor*>& inputs,
@@ -37,6 +56,7 @@ std::shared_ptr<NodeType> record(const Tensor& output, const std::vector<const T
   auto node = std::make_shared<NodeType>(std::forward<Args>(args)...);
   node->set_inputs(inputs);
   ensure_meta(output).grad_fn = node;
+  note_views(output, inputs);
   return node;
 }
 
@@ -47,6 +67,7 @@ std::shared_ptr<NodeType> record(const Tensor& output, std::initializer_list<con
   auto node = std::make_shared<NodeType>(std::forward<Args>(args)...);
   node->set_inputs(inputs);
   ensure_meta(output).grad_fn = node;
+  note_views(output, inputs);
   return node;
 }
 

@@ -295,6 +295,7 @@ class Tensor {
   Tensor& add_(const Scalar& other);
   Tensor& sub_(const Tensor& other, const Scalar& alpha = 1);
   Tensor& mul_(const Tensor& other);
+  Tensor& sub_(const Scalar& other);
   Tensor& mul_(const Scalar& other);
   Tensor& div_(const Tensor& other);
   Tensor& div_(const Scalar& other);

@@ -178,13 +178,9 @@ TEST_P(Autograd, InPlaceChangeThroughAViewIsCaughtToo) {
   expect_error([&] { loss.backward(); }, {"ExpBackward", "in-place"});
 }
 
-TEST_P(Autograd, InPlaceOpsRefuseTensorsInTheGraph) {
+TEST_P(Autograd, InPlaceOpsRefuseLeavesRequiringGrad) {
   Tensor w = ones({2}, requires_grad());
-  expect_error([&] { w.add_(1.0); }, {"add_", "leaf requiring grad", "NoGradGuard"});
-  Tensor y = w * 2;
-  expect_error([&] { y.mul_(2.0); }, {"mul_", "autograd graph"});
-  Tensor buffer = zeros({2});
-  expect_error([&] { buffer.add_(w); }, {"add_", "requires grad"});
+  expect_error([&] { w.add_(1.0); }, {"add_", "leaf that requires grad", "NoGradGuard"});
   NoGradGuard guard;  // optimizer-style updates are fine without grad mode
   w.sub_(ones({2}), 0.5);
   expect_tensor<float>(w, {2}, {0.5f, 0.5f});

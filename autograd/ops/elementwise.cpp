@@ -507,9 +507,7 @@ Tensor& operator+=(Tensor& a, const Scalar& b) {
   return a.add_(b);
 }
 Tensor& operator-=(Tensor& a, const Scalar& b) {
-  autograd::check_in_place("sub_", a);
-  native::binary_(BinaryOp::Sub, a, b);
-  return a;
+  return a.sub_(b);
 }
 Tensor& operator*=(Tensor& a, const Scalar& b) {
   return a.mul_(b);
@@ -591,54 +589,77 @@ Tensor Tensor::ge(const Tensor& other) const {
   return nabla::ge(*this, other);
 }
 
+// The arithmetic in-place ops write through the kernels directly unless the graph is involved;
+// then they are their functional form written back (autograd/in_place.h), as the others are.
+#define NABLA_GRAPH_AWARE(op, self, others, functional)            \
+  if (autograd::in_graph(self, others)) {                          \
+    return autograd::apply_in_place(op, self, others, functional); \
+  }
+
 Tensor& Tensor::fill_(const Scalar& value) {
-  autograd::check_in_place("fill_", *this);
+  NABLA_GRAPH_AWARE("fill_", *this, {}, [&](const Tensor& self) {
+    return native::full(self.sizes(), value, self.dtype(), self.device());
+  });
   native::fill_(*this, value);
   return *this;
 }
 Tensor& Tensor::copy_(const Tensor& src) {
-  autograd::check_in_place("copy_", *this, {&src});
+  NABLA_GRAPH_AWARE("copy_", *this, {&src}, [&](const Tensor& self) {
+    // src broadcast to self's shape, in self's dtype (the engine sums its gradient back); the
+    // old self gets none.
+    return (src.dtype() == self.dtype() ? src : src.to(self.dtype())).expand(self.sizes()).clone();
+  });
   native::copy_(*this, src);
   return *this;
 }
 Tensor& Tensor::add_(const Tensor& other, const Scalar& alpha) {
-  autograd::check_in_place("add_", *this, {&other});
+  NABLA_GRAPH_AWARE("add_", *this, {&other},
+                    [&](const Tensor& self) { return nabla::add(self, other, alpha); });
   native::binary_(BinaryOp::Add, *this,
                   alpha.to_double() == 1.0 ? other : scaled(*this, other, alpha));
   return *this;
 }
 Tensor& Tensor::add_(const Scalar& other) {
-  autograd::check_in_place("add_", *this);
+  NABLA_GRAPH_AWARE("add_", *this, {}, [&](const Tensor& self) { return nabla::add(self, other); });
   native::binary_(BinaryOp::Add, *this, other);
   return *this;
 }
 Tensor& Tensor::sub_(const Tensor& other, const Scalar& alpha) {
   check_bool_sub(*this, other);
-  autograd::check_in_place("sub_", *this, {&other});
+  NABLA_GRAPH_AWARE("sub_", *this, {&other},
+                    [&](const Tensor& self) { return nabla::sub(self, other, alpha); });
   native::binary_(BinaryOp::Sub, *this,
                   alpha.to_double() == 1.0 ? other : scaled(*this, other, alpha));
   return *this;
 }
+Tensor& Tensor::sub_(const Scalar& other) {
+  NABLA_GRAPH_AWARE("sub_", *this, {}, [&](const Tensor& self) { return nabla::sub(self, other); });
+  native::binary_(BinaryOp::Sub, *this, other);
+  return *this;
+}
 Tensor& Tensor::mul_(const Tensor& other) {
-  autograd::check_in_place("mul_", *this, {&other});
+  NABLA_GRAPH_AWARE("mul_", *this, {&other},
+                    [&](const Tensor& self) { return nabla::mul(self, other); });
   native::binary_(BinaryOp::Mul, *this, other);
   return *this;
 }
 Tensor& Tensor::mul_(const Scalar& other) {
-  autograd::check_in_place("mul_", *this);
+  NABLA_GRAPH_AWARE("mul_", *this, {}, [&](const Tensor& self) { return nabla::mul(self, other); });
   native::binary_(BinaryOp::Mul, *this, other);
   return *this;
 }
 Tensor& Tensor::div_(const Tensor& other) {
-  autograd::check_in_place("div_", *this, {&other});
+  NABLA_GRAPH_AWARE("div_", *this, {&other},
+                    [&](const Tensor& self) { return nabla::div(self, other); });
   native::binary_(BinaryOp::Div, *this, other);
   return *this;
 }
 Tensor& Tensor::div_(const Scalar& other) {
-  autograd::check_in_place("div_", *this);
+  NABLA_GRAPH_AWARE("div_", *this, {}, [&](const Tensor& self) { return nabla::div(self, other); });
   native::binary_(BinaryOp::Div, *this, other);
   return *this;
 }
+#undef NABLA_GRAPH_AWARE
 
 // The other in-place forms are their functional op written back (autograd/in_place.h).
 #define NABLA_IN_PLACE_UNARY(name)                                                         \

@@ -309,7 +309,11 @@ Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Scalar
 Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Tensor& value) {
   native::check_defined("index_put_", *this);
   native::check_defined("index_put_", value);
-  autograd::check_in_place("index_put_", *this, {&value});
+  if (autograd::in_graph(*this, {&value})) {
+    return autograd::apply_in_place("index_put_", *this, {&value}, [&](const Tensor& self) {
+      return index_put(self, indices, value);
+    });
+  }
   NABLA_CHECK(nabla::is_floating_point(dtype()) || !nabla::is_floating_point(value.dtype()),
               "index_put_: a ", value.dtype(), " value cannot be written into a ", dtype(),
               " tensor");
