@@ -707,6 +707,33 @@ std::vector<ParityCase> parity_cases() {
       },
       kExact);
 
+  // Indexing with every index kind, reading and writing, and its gradient.
+  add(
+      "index_and_index_put", {{Shape{6, 7, 5}, kFloat32}, {Shape{6, 7, 5}, kFloat32}},
+      [](const auto& in) {
+        using namespace indexing;  // NOLINT
+        const TensorOptions on(in[0].device());
+        Tensor x = in[0].clone().requires_grad_();
+        const Tensor rows = tensor({4, 0, -1, 2}, on);
+        const Tensor read = x.index({rows, Slice(1, None, 2), in[1].index({0, 0}) > 0});
+        Tensor y = in[1].clone();
+        y.index_put_({Slice(), tensor({1, 3}, on), tensor({0, 4}, on)}, -1.5);
+        y.index_put_({"...", 2}, read.sum());
+        (read * read).sum().backward();
+        return cat({read.reshape({-1}).detach(), y.reshape({-1}), x.grad().reshape({-1})});
+      },
+      kSums);
+  add(
+      "in_place_on_graph", {{Shape{300}, kFloat64}, {Shape{300}, kFloat64}},
+      [](const auto& in) {
+        Tensor x = in[0].clone().requires_grad_(), w = in[1].clone().requires_grad_();
+        Tensor y = x * 1;
+        y.mul_(w).add_(x).tanh_().masked_fill_(y > 0.5, 0.25);
+        y.sum().backward();
+        return cat({y.detach(), x.grad(), w.grad()});
+      },
+      kUlps);
+
   // einsum and the products built on matmul.
   add(
       "einsum_batched_contraction", {{Shape{3, 5, 7}, kFloat32}, {Shape{3, 7, 4}, kFloat32}},
