@@ -25,9 +25,10 @@ void check_in_place(const char* op, const Tensor& self,
 // result into an integer tensor, nothing but bool into a bool one).
 //
 // In the graph, as in PyTorch, self takes the result's history: functional runs on a copy of the
-// old self (so what it saves is not overwritten), and self's grad_fn becomes the result's. A leaf
-// requiring grad is refused, and so are views in the graph and tensors with views in it, whose
-// other side's history would go stale; clone() those first.
+// old self (so what it saves is not overwritten), and self's grad_fn becomes the result's. When
+// self is a view, its base takes a history in which the view's elements come from the result,
+// and other views of that base regenerate theirs when next used (refresh_view). A leaf requiring
+// grad, or a view of one, is refused.
 Tensor& apply_in_place(const char* op, Tensor& self, std::initializer_list<const Tensor*> others,
                        const std::function<Tensor(const Tensor&)>& functional);
 

@@ -17,10 +17,12 @@ struct AutogradMeta final : AutogradMetaInterface {
   std::weak_ptr<Node> grad_accumulator;  // leaves: their AccumulateGrad, while a graph uses it
   std::vector<Hook> hooks;               // leaves' hooks (a non-leaf's live on its grad_fn)
   bool retains_grad = false;
-  // Views in the graph: a recorded op's output sharing its input's storage is a view of it. An
-  // in-place change of either would leave the other's recorded history stale, so in-place ops
-  // refuse both (see autograd/in_place.h).
+  // Views in the graph: a recorded op's output sharing its input's storage is a view of it. After
+  // an in-place change of the storage (the version moved) a view's history is regenerated from
+  // its base's current one when next used (refresh_view), as PyTorch does.
   bool is_view = false;
+  std::weak_ptr<TensorImpl> view_base;           // a view's base (the root, for views of views)
+  uint64_t view_version = 0;                     // the storage version grad_fn was made for
   std::vector<std::weak_ptr<TensorImpl>> views;  // of this tensor, recorded in the graph
 };
 
@@ -39,6 +41,10 @@ inline bool needs_grad(const Tensor& t) {
   const AutogradMeta* meta = meta_of(t);
   return meta != nullptr && (meta->requires_grad || meta->grad_fn != nullptr);
 }
+
+// Regenerates a view's grad_fn from its base's history if the shared storage was modified in
+// place since it was recorded (defined in autograd/in_place.cpp).
+void refresh_view(const Tensor& t, AutogradMeta& meta);
 
 // The edge along which the gradient of `t` travels: its grad_fn, or its leaf accumulator.
 Edge gradient_edge(const Tensor& t);

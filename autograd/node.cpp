@@ -83,6 +83,7 @@ std::vector<Tensor> AccumulateGrad::apply(const Tensor& grad_output) {
 
 Edge gradient_edge(const Tensor& t) {
   AutogradMeta& meta = ensure_meta(t);
+  refresh_view(t, meta);
   if (meta.grad_fn) return Edge{meta.grad_fn, {}};
   std::shared_ptr<Node> accumulator = meta.grad_accumulator.lock();
   if (!accumulator) {

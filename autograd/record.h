@@ -36,10 +36,15 @@ void note_views(const Tensor& output, const Inputs& inputs) {
   for (const Tensor* t : inputs) {
     if (t->defined() && t->impl() != output.impl() &&
         t->impl()->storage() == output.impl()->storage()) {
-      ensure_meta(output).is_view = true;
+      AutogradMeta& view = ensure_meta(output);
+      view.is_view = true;
+      const AutogradMeta* input = meta_of(*t);
+      view.view_base = input != nullptr && input->is_view ? input->view_base : t->impl_ptr();
+      view.view_version = output.impl()->storage()->version();
       // Views that are gone are dropped here, so a parameter viewed every step (w.t()) keeps a
       // short list.
-      auto& views = ensure_meta(*t).views;
+      const std::shared_ptr<TensorImpl> base = view.view_base.lock();
+      auto& views = ensure_meta(Tensor(base ? base : t->impl_ptr())).views;
       views.erase(std::remove_if(views.begin(), views.end(),
                                  [](const std::weak_ptr<TensorImpl>& v) { return v.expired(); }),
                   views.end());

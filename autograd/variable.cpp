@@ -46,7 +46,8 @@ bool Tensor::is_leaf() const {
 }
 
 std::shared_ptr<autograd::Node> Tensor::grad_fn() const {
-  const AutogradMeta* meta = meta_of(*this);
+  AutogradMeta* meta = meta_of(*this);
+  if (meta != nullptr) autograd::refresh_view(*this, *meta);
   return meta != nullptr ? meta->grad_fn : nullptr;
 }
 

@@ -1,6 +1,7 @@
 // In-place ops on tensors of the autograd graph, as PyTorch allows them: a non-leaf takes the
-// result's history, operands requiring grad get theirs, saved tensors that were overwritten are
-// still caught at backward, and leaves requiring grad and views in the graph are refused.
+// result's history, operands requiring grad get theirs, a view's base takes a history with the
+// view's elements replaced, saved tensors that were overwritten are still caught at backward, and
+// leaves requiring grad and tensors whose other views would go stale are refused.
 #include "device_test.h"
 #include "test_helpers.h"
 
@@ -99,21 +100,66 @@ TEST_P(InPlaceGraph, OverwrittenSavedTensorsAreStillCaught) {
   expect_error([&] { z.sum().backward(); }, {"PowBackward", "in-place"});
 }
 
-TEST_P(InPlaceGraph, LeavesAndViewsInTheGraphAreRefused) {
+TEST_P(InPlaceGraph, LeavesAreRefused) {
   Tensor x = tensor({1.0f, 2.0f}).requires_grad_();
   expect_error([&] { x.mul_(2); }, {"mul_", "leaf that requires grad"});
   expect_error([&] { x.exp_(); }, {"exp_", "leaf that requires grad"});
-  Tensor y = x * 2;
+  Tensor w = ones({2, 2}).requires_grad_();
+  Tensor t = w.t();
+  expect_error([&] { t.add_(1); }, {"add_", "view of a leaf that requires grad"});
+}
+
+TEST_P(InPlaceGraph, WritingThroughAViewRebasesItsBase) {
+  const Tensor x = tensor({1.0f, 2.0f, 3.0f}).requires_grad_();
+  Tensor y = x * 2;  // [2, 4, 6]
   Tensor first = y.select(0, 0);
-  expect_error([&] { first.mul_(2); }, {"mul_", "view", "clone()"});
-  expect_error([&] { y.mul_(2); }, {"mul_", "a view of which"});
-  Tensor t = x.t();
-  expect_error([&] { t.add_(1); }, {"add_", "view"});
-  // A clone is free to change.
-  Tensor copy = y.select(0, 1).clone();
+  first.mul_(3);  // y = [6, 4, 6]
+  expect_tensor<float>(y, {3}, {6, 4, 6});
+  (y * y).sum().backward();  // d/dx of (6x0)^2 + (2x1)^2 + (2x2)^2
+  expect_tensor<float>(x.grad(), {3}, {72, 16, 24});
+  // The view itself now reads from the rebased base.
+  const Tensor a = tensor({1.0f, 2.0f}).requires_grad_();
+  Tensor b = a * 1;
+  Tensor tail = b.narrow(0, 1, 1);
+  tail.add_(a.sum());  // b = [1, 5]
+  expect_tensor<float>(b, {2}, {1, 5});
+  tail.sum().backward();  // tail = a1 + a0 + a1
+  expect_tensor<float>(a.grad(), {2}, {1, 2});
+}
+
+TEST_P(InPlaceGraph, ViewWritesMatchFiniteDifferences) {
+  const autograd::GradcheckResult r = autograd::gradcheck(
+      [](const Inputs& in) {
+        Tensor y = in[0] * 1;
+        y.narrow(0, 1, 2).mul_(in[1]);
+        y.select(1, 0).copy_(in[1].select(0, 1) * 3);
+        y.t().select(0, 2).exp_();
+        return y;
+      },
+      {tensor({{0.3, -0.7, 1.2}, {0.5, 0.1, -0.4}, {1.1, -0.2, 0.6}}, kFloat64).requires_grad_(),
+       tensor({{1.5, 0.4, -2.0}, {0.7, -0.3, 0.9}}, kFloat64).requires_grad_()});
+  EXPECT_TRUE(r.ok) << r.report;
+}
+
+TEST_P(InPlaceGraph, OtherViewsFollowTheirBaseAfterAnInPlaceChange) {
+  const Tensor x = tensor({1.0f, 2.0f}).requires_grad_();
+  Tensor y = x * 2;
+  const Tensor first = y.select(0, 0);
+  y.mul_(2);  // first now reads 4x0: its history is regenerated from y's when next used
+  expect_tensor<float>(first, {}, {4});
+  first.backward();
+  expect_tensor<float>(x.grad(), {2}, {4, 0});
+  const Tensor a = tensor({1.0f, 2.0f}).requires_grad_();
+  Tensor b = a * 2;
+  const Tensor left = b.select(0, 0);
+  Tensor right = b.select(0, 1);
+  right.mul_(a.select(0, 1));  // b = [2a0, 2a1^2]; left is unchanged but shares the storage
+  (left * 10 + right).backward();
+  expect_tensor<float>(a.grad(), {2}, {20, 8});
+  // A clone is independent of the views.
+  Tensor copy = b.select(0, 1).clone();
   copy.mul_(3);
-  copy.backward();
-  expect_tensor<float>(x.grad(), {2}, {0, 6});
+  EXPECT_EQ(b.select(0, 1).item<float>(), 8.0f);
 }
 
 }  // namespace
