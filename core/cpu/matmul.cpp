@@ -1,4 +1,4 @@
-// CPU matrix products. float32 goes to oneDNN's sgemm (except long matrix-vector products, below),
+// CPU matrix products. float32 goes to oneDNN's sgemm (long matrix-vector products in chunks),
 // on one thread for tiny products (waking a second thread costs more than it gains) and on all
 // threads otherwise. Other dtypes, and float32 in a build without oneDNN, use a plain
 // cache-friendly loop; float64 is there for gradient checks, not for speed.
@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <type_traits>
+#include <vector>
 
 #include <nabla/core/cpu/cpu_backend.h>
 #include <nabla/core/cpu/loops.h>
@@ -24,6 +25,50 @@ namespace {
 // 64x784x128 (6.4M) up, two threads win (66 us vs 98 us; 128x256x256: 71 us vs 109 us).
 constexpr int64_t kGemmParallelMacs = int64_t{1} << 20;
 
+// A matrix-vector shaped product (m or n of 1) with a long k runs in oneDNN as one running total
+// per output: [1, 10^5] @ [10^5, 1] of 0.1s gave 1000.665 (PyTorch's BLAS: 1000.003). Such
+// products are split along k into chunks of kDotChunk, each an sgemm of its own, and the chunks'
+// results are added pairwise, so the error grows with log(k) instead of k. The outputs are
+// small, so the partial results cost little; the blocked general case was accurate already.
+constexpr int64_t kLongDot = 2048;
+constexpr int64_t kDotChunk = 512;      // [1, k] @ [k, n]: as fast chunked as whole
+constexpr int64_t kMatvecChunk = 2048;  // [m, k] @ [k, 1]: oneDNN's matvec sums more finely
+
+dnnl_status_t chunked_sgemm(const GemmLayout& la, const float* pa, const GemmLayout& lb,
+                            const float* pb, int64_t m, int64_t n, int64_t k, float* pc) {
+  const int64_t width = m * n;
+  std::vector<float> levels, chunk(static_cast<size_t>(width));
+  uint64_t full = 0;  // which levels hold a partial sum of 2^level chunks
+  const int64_t chunk_length = m == 1 ? kDotChunk : kMatvecChunk;
+  for (int64_t start = 0; start < k; start += chunk_length) {
+    const int64_t len = std::min(chunk_length, k - start);
+    const float* a_chunk = pa + (la.transposed ? start * la.ld : start);
+    const float* b_chunk = pb + (lb.transposed ? start : start * lb.ld);
+    const dnnl_status_t status =
+        dnnl_sgemm(la.transposed ? 'T' : 'N', lb.transposed ? 'T' : 'N', m, n, len, 1.0f, a_chunk,
+                   la.ld, b_chunk, lb.ld, 0.0f, chunk.data(), n);
+    if (status != dnnl_success) return status;
+    int level = 0;
+    for (; (full >> level) & 1; ++level) {
+      const float* partial = levels.data() + level * width;
+      for (int64_t i = 0; i < width; ++i) chunk[i] += partial[i];
+      full &= ~(uint64_t{1} << level);
+    }
+    if (levels.size() < static_cast<size_t>((level + 1) * width)) {
+      levels.resize(static_cast<size_t>((level + 1) * width));
+    }
+    std::copy(chunk.begin(), chunk.end(), levels.begin() + level * width);
+    full |= uint64_t{1} << level;
+  }
+  std::fill(pc, pc + width, 0.0f);
+  for (int level = 0; (full >> level) != 0; ++level) {
+    if (!((full >> level) & 1)) continue;
+    const float* partial = levels.data() + level * width;
+    for (int64_t i = 0; i < width; ++i) pc[i] += partial[i];
+  }
+  return dnnl_success;
+}
+
 void sgemm(const Tensor& a, const Tensor& b, const Tensor& out) {
   const int64_t batch = out.size(0), m = out.size(1), n = out.size(2), k = a.size(2);
   const GemmLayout la = *gemm_layout(a), lb = *gemm_layout(b);  // ops guarantee both
@@ -31,6 +76,15 @@ void sgemm(const Tensor& a, const Tensor& b, const Tensor& out) {
   const float* pb = b.data_ptr<float>();
   float* pc = out.data_ptr<float>();
   const int64_t macs = m * n * k;
+  if (k >= kLongDot && (m == 1 || n == 1) && out.stride(1) == n && out.stride(2) == 1) {
+    dnnl_status_t status = dnnl_success;
+    for (int64_t i = 0; i < batch && status == dnnl_success; ++i) {
+      status = chunked_sgemm(la, pa + i * a.stride(0), lb, pb + i * b.stride(0), m, n, k,
+                             pc + i * out.stride(0));
+    }
+    NABLA_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed with status ", status);
+    return;
+  }
   auto one = [&](int64_t i) {
     dnnl_status_t status = dnnl_sgemm(la.transposed ? 'T' : 'N', lb.transposed ? 'T' : 'N', m, n, k,
                                       1.0f, pa + i * a.stride(0), la.ld, pb + i * b.stride(0),
@@ -77,69 +131,6 @@ void gemm_loop(const Tensor& a, const Tensor& b, const Tensor& out) {
   });
 }
 
-// Long float32 dot products (a [1, k] @ [k, n] or [m, k] @ [k, 1] product, which oneDNN runs as a
-// matrix-vector product with one running total per output) are summed here instead: leaves of
-// kDotLeaf products folded with eight accumulators, the leaves combined pairwise. [1, 10^5] @
-// [10^5, 1] of 0.1s gave 1000.665 through sgemm; this gives 1000.0, as PyTorch's BLAS does.
-constexpr int64_t kLongDot = 2048;
-constexpr int64_t kDotLeaf = 256;
-
-template <bool Contiguous>
-double dot_leaf(const float* x, int64_t sx, const float* y, int64_t sy, int64_t n) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) {
-      acc[k] += Contiguous ? x[i + k] * y[i + k] : x[(i + k) * sx] * y[(i + k) * sy];
-    }
-  }
-  for (; i < n; ++i) acc[0] += Contiguous ? x[i] * y[i] : x[i * sx] * y[i * sy];
-  float total = 0;
-  for (float v : acc) total += v;
-  return total;
-}
-
-// sum x[i sx] y[i sy]: the leaves' results combined pairwise (a binary counter of partial sums).
-float dot(const float* x, int64_t sx, const float* y, int64_t sy, int64_t n) {
-  float partial[64];
-  uint64_t full = 0;
-  const bool contiguous = sx == 1 && sy == 1;
-  for (int64_t start = 0; start < n; start += kDotLeaf) {
-    const int64_t len = std::min(kDotLeaf, n - start);
-    float carry = static_cast<float>(
-        contiguous ? dot_leaf<true>(x + start, 1, y + start, 1, len)
-                   : dot_leaf<false>(x + start * sx, sx, y + start * sy, sy, len));
-    int level = 0;
-    for (; (full >> level) & 1; ++level) {
-      carry = partial[level] + carry;
-      full &= ~(uint64_t{1} << level);
-    }
-    partial[level] = carry;
-    full |= uint64_t{1} << level;
-  }
-  float total = 0;
-  for (int level = 0; (full >> level) != 0; ++level) {
-    if ((full >> level) & 1) total += partial[level];
-  }
-  return total;
-}
-
-// out[b, i, j] = dot(a[b, i, :], b[b, :, j]) for every output, in parallel.
-void long_dots(const Tensor& a, const Tensor& b, const Tensor& out) {
-  const int64_t batch = out.size(0), m = out.size(1), n = out.size(2), k = a.size(2);
-  const float* pa = a.data_ptr<float>();
-  const float* pb = b.data_ptr<float>();
-  float* pc = out.data_ptr<float>();
-  parallel_for(batch * m * n, k, [&](int64_t begin, int64_t end) {
-    for (int64_t e = begin; e < end; ++e) {
-      const int64_t bi = e / (m * n), i = (e / n) % m, j = e % n;
-      pc[bi * out.stride(0) + i * out.stride(1) + j * out.stride(2)] =
-          dot(pa + bi * a.stride(0) + i * a.stride(1), a.stride(2),
-              pb + bi * b.stride(0) + j * b.stride(2), b.stride(1), k);
-    }
-  });
-}
-
 }  // namespace
 
 void CpuBackend::matmul(const Tensor& a, const Tensor& b, const Tensor& out) {
@@ -150,9 +141,6 @@ void CpuBackend::matmul(const Tensor& a, const Tensor& b, const Tensor& out) {
   }
   switch (out.dtype()) {
     case kFloat32:
-      if (a.size(2) >= kLongDot && (out.size(1) == 1 || out.size(2) == 1)) {
-        return long_dots(a, b, out);
-      }
 #if defined(NABLA_WITH_ONEDNN)
       return sgemm(a, b, out);
 #else
