@@ -1,4 +1,5 @@
 // MNIST loading: reads the IDX pair of a split and checks that the two files describe one dataset.
+// Nothing here is specific to MNIST's digits, so Fashion-MNIST loads through it too.
 #include <nabla/data/mnist.h>
 
 #include <filesystem>
@@ -15,7 +16,8 @@ std::string existing_file(const std::filesystem::path& root, const std::string& 
   const std::filesystem::path path = root / name;
   std::error_code error;
   NABLA_CHECK(std::filesystem::exists(path, error), "load_mnist: ", path.string(),
-              " not found; scripts/fetch_mnist.sh downloads MNIST (into data/mnist by default)");
+              " not found; scripts/fetch_mnist.sh fetches MNIST (into data/mnist by default) and "
+              "scripts/fetch_fashion_mnist.sh Fashion-MNIST (into data/fashion-mnist)");
   return path.string();
 }
 
@@ -38,7 +40,7 @@ MnistSplit load_mnist(const std::string& root, bool train) {
   const uint8_t* label_values = labels.data_ptr<uint8_t>();
   for (int64_t i = 0; i < labels.numel(); ++i) {
     NABLA_CHECK(label_values[i] < 10, "load_mnist: ", labels_path, ": label ", i, " is ",
-                static_cast<int>(label_values[i]), ", not a digit 0 to 9");
+                static_cast<int>(label_values[i]), ", not a class 0 to 9");
   }
   // int64, because that is what index-taking ops (gather, one_hot, the losses) expect.
   return MnistSplit{images, labels.to(kInt64)};

@@ -3,14 +3,14 @@
 // Adam and cross entropy (the loop is examples/mnist_training.h); Unflatten makes the [N, 28, 28]
 // images one-channel [N, 1, 28, 28] ones. As in PyTorch's example, the inputs are standardized and
 // the learning rate decays by 0.7 per epoch. It passes 99% test accuracy within 3 epochs, its
-// default.
+// default. With --dataset fashion-mnist the same network and recipe train on Fashion-MNIST.
 #include "mnist_training.h"
 
 int main(int argc, char** argv) {
   using namespace nabla;
   const mnist_example::Program program{
       "mnist_cnn",
-      "trains a convolutional network on MNIST",
+      "trains a convolutional network on MNIST or Fashion-MNIST",
       3,
       [] {
         return nn::Sequential(nn::Unflatten(1, Shape{1, 28}), nn::Conv2d(1, 32, 3), nn::ReLU(),

