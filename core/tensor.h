@@ -312,6 +312,31 @@ class Tensor {
   Tensor& clamp_min_(const Scalar& min);
   Tensor& clamp_max_(const Scalar& max);
   Tensor& remainder_(const Scalar& other);
+  Tensor& remainder_(const Tensor& other);
+  Tensor& fmod_(const Scalar& other);
+  Tensor& fmod_(const Tensor& other);
+  Tensor& floor_divide_(const Scalar& other);
+  Tensor& floor_divide_(const Tensor& other);
+  Tensor& sin_();
+  Tensor& cos_();
+  Tensor& tan_();
+  Tensor& log1p_();
+  Tensor& expm1_();
+  Tensor& log2_();
+  Tensor& log10_();
+  Tensor& rsqrt_();
+  Tensor& reciprocal_();
+  Tensor& square_();
+  Tensor& erf_();
+  Tensor& sign_();
+  Tensor& floor_();
+  Tensor& ceil_();
+  Tensor& round_();
+  Tensor& trunc_();
+  Tensor& lerp_(const Tensor& end, const Scalar& weight);
+  Tensor& lerp_(const Tensor& end, const Tensor& weight);
+  Tensor& addcmul_(const Tensor& tensor1, const Tensor& tensor2, const Scalar& value = 1);
+  Tensor& addcdiv_(const Tensor& tensor1, const Tensor& tensor2, const Scalar& value = 1);
   // Refills with draws from the default generator's Philox stream (floating tensors):
   // N(mean, std^2), U[from, to), and Bernoulli(p) as 0 or 1.
   Tensor& normal_(double mean = 0, double std = 1);

@@ -117,5 +117,55 @@ TEST_P(MathOps, GradientsMatchFiniteDifferences) {
                               {x, y, positive}));
 }
 
+TEST_P(MathOps, InPlaceFormsEqualTheirFunctionalOnes) {
+  const Tensor x = tensor({0.3, -1.7, 2.4}, kFloat64);
+  using Unary = Tensor& (Tensor::*)();
+  const std::vector<std::pair<Unary, Tensor (*)(const Tensor&)>> unary = {
+      {&Tensor::sin_, &sin},
+      {&Tensor::cos_, &cos},
+      {&Tensor::tan_, &tan},
+      {&Tensor::expm1_, &expm1},
+      {&Tensor::reciprocal_, &reciprocal},
+      {&Tensor::square_, &square},
+      {&Tensor::erf_, &erf},
+      {&Tensor::sign_, &sign},
+      {&Tensor::floor_, &floor},
+      {&Tensor::ceil_, &ceil},
+      {&Tensor::round_, &round},
+      {&Tensor::trunc_, &trunc}};
+  for (const auto& [in_place, functional] : unary) {
+    Tensor y = x.clone();
+    (y.*in_place)();
+    EXPECT_TRUE(equal(y, functional(x)));
+  }
+  const Tensor p = x.abs();
+  for (const auto& [in_place, functional] :
+       std::vector<std::pair<Unary, Tensor (*)(const Tensor&)>>{{&Tensor::log1p_, &log1p},
+                                                                {&Tensor::log2_, &log2},
+                                                                {&Tensor::log10_, &log10},
+                                                                {&Tensor::rsqrt_, &rsqrt}}) {
+    Tensor y = p.clone();
+    (y.*in_place)();
+    EXPECT_TRUE(equal(y, functional(p)));
+  }
+  const Tensor end = tensor({1.0, 2.0, 3.0}, kFloat64), t2 = tensor({2.0, 4.0, -1.0}, kFloat64);
+  Tensor y = x.clone();
+  y.lerp_(end, 0.25).addcmul_(end, t2, 2).addcdiv_(end, t2);
+  EXPECT_TRUE(allclose(y, addcdiv(addcmul(lerp(x, end, 0.25), end, t2, 2), end, t2)));
+  Tensor i = tensor({7, -7, 9});
+  i.fmod_(4).floor_divide_(tensor({2, 2, -2}));
+  expect_tensor<int64_t>(i, {3}, {1, -2, -1});
+  i.remainder_(tensor({3, 3, 3}));
+  expect_tensor<int64_t>(i, {3}, {1, 1, 2});
+  // In the graph, the gradient is the functional op's.
+  const Tensor leaf = tensor({0.5, 1.0}, kFloat64).requires_grad_();
+  Tensor z = leaf * 1;
+  z.sin_().square_();
+  z.sum().backward();
+  expect_tensor<double>(leaf.grad(), {2},
+                        {2 * std::sin(0.5) * std::cos(0.5), 2 * std::sin(1.0) * std::cos(1.0)},
+                        1e-12);
+}
+
 }  // namespace
 }  // namespace nabla

@@ -4,6 +4,7 @@
 // divisor, the quotient rounded as the remainder's (floor for remainder, trunc for fmod).
 #include <string>
 
+#include <nabla/autograd/in_place.h>
 #include <nabla/autograd/ops.h>
 #include <nabla/autograd/record.h>
 #include <nabla/core/native.h>
@@ -138,6 +139,19 @@ Tensor operator%(const Tensor& a, const Tensor& b) {
 Tensor operator%(const Tensor& a, const Scalar& b) {
   return remainder(a, b);
 }
+
+// In place: the functional op written back (autograd/in_place.h).
+#define NABLA_IN_PLACE_DIVISION(name, Other, operand)                                              \
+  Tensor& Tensor::name##_(const Other& other) {                                                    \
+    return autograd::apply_in_place(#name "_", *this, operand,                                     \
+                                    [&](const Tensor& self) { return nabla::name(self, other); }); \
+  }
+NABLA_IN_PLACE_DIVISION(remainder, Tensor, {&other})
+NABLA_IN_PLACE_DIVISION(fmod, Tensor, {&other})
+NABLA_IN_PLACE_DIVISION(fmod, Scalar, {})
+NABLA_IN_PLACE_DIVISION(floor_divide, Tensor, {&other})
+NABLA_IN_PLACE_DIVISION(floor_divide, Scalar, {})
+#undef NABLA_IN_PLACE_DIVISION
 
 Tensor Tensor::div(const Tensor& other, const std::string& rounding_mode) const {
   return nabla::div(*this, other, rounding_mode);

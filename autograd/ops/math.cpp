@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 
+#include <nabla/autograd/in_place.h>
 #include <nabla/autograd/ops.h>
 #include <nabla/autograd/record.h>
 #include <nabla/core/native.h>
@@ -163,6 +164,50 @@ NABLA_TENSOR_METHOD(ceil)
 NABLA_TENSOR_METHOD(round)
 NABLA_TENSOR_METHOD(trunc)
 #undef NABLA_TENSOR_METHOD
+
+// In place: the functional op written back (autograd/in_place.h).
+#define NABLA_IN_PLACE_METHOD(name)                                                        \
+  Tensor& Tensor::name##_() {                                                              \
+    return autograd::apply_in_place(#name "_", *this, {},                                  \
+                                    [](const Tensor& self) { return nabla::name(self); }); \
+  }
+NABLA_IN_PLACE_METHOD(sin)
+NABLA_IN_PLACE_METHOD(cos)
+NABLA_IN_PLACE_METHOD(tan)
+NABLA_IN_PLACE_METHOD(log1p)
+NABLA_IN_PLACE_METHOD(expm1)
+NABLA_IN_PLACE_METHOD(log2)
+NABLA_IN_PLACE_METHOD(log10)
+NABLA_IN_PLACE_METHOD(rsqrt)
+NABLA_IN_PLACE_METHOD(reciprocal)
+NABLA_IN_PLACE_METHOD(square)
+NABLA_IN_PLACE_METHOD(erf)
+NABLA_IN_PLACE_METHOD(sign)
+NABLA_IN_PLACE_METHOD(floor)
+NABLA_IN_PLACE_METHOD(ceil)
+NABLA_IN_PLACE_METHOD(round)
+NABLA_IN_PLACE_METHOD(trunc)
+#undef NABLA_IN_PLACE_METHOD
+
+Tensor& Tensor::lerp_(const Tensor& end, const Scalar& weight) {
+  return autograd::apply_in_place(
+      "lerp_", *this, {&end}, [&](const Tensor& self) { return nabla::lerp(self, end, weight); });
+}
+Tensor& Tensor::lerp_(const Tensor& end, const Tensor& weight) {
+  return autograd::apply_in_place("lerp_", *this, {&end, &weight}, [&](const Tensor& self) {
+    return nabla::lerp(self, end, weight);
+  });
+}
+Tensor& Tensor::addcmul_(const Tensor& tensor1, const Tensor& tensor2, const Scalar& value) {
+  return autograd::apply_in_place("addcmul_", *this, {&tensor1, &tensor2}, [&](const Tensor& self) {
+    return nabla::addcmul(self, tensor1, tensor2, value);
+  });
+}
+Tensor& Tensor::addcdiv_(const Tensor& tensor1, const Tensor& tensor2, const Scalar& value) {
+  return autograd::apply_in_place("addcdiv_", *this, {&tensor1, &tensor2}, [&](const Tensor& self) {
+    return nabla::addcdiv(self, tensor1, tensor2, value);
+  });
+}
 
 Tensor Tensor::lerp(const Tensor& end, const Scalar& weight) const {
   return nabla::lerp(*this, end, weight);
