@@ -1,3 +1,6 @@
+// In-place ops and the autograd graph: the functional form written back, the history handed to
+// the modified tensor (or, for a view, to its base), and views regenerated after their storage
+// changed. autograd/in_place.h says what each entry point does.
 #include <nabla/autograd/in_place.h>
 
 #include <memory>
