@@ -15,6 +15,7 @@ namespace {
 using testing::expect_error;
 using testing::expect_tensor;
 using Inputs = std::vector<Tensor>;
+using testing::gradients_match;
 
 NABLA_DEVICE_SUITE(Conv2d);
 NABLA_DEVICE_SUITE(Pool2d);
@@ -25,13 +26,6 @@ NABLA_DEVICE_SUITE(ConvLayers);
 // 0, 1, 2, ... as a [1, 1, h, w] image.
 Tensor ramp_image(int64_t h, int64_t w, ScalarType dtype = kFloat32) {
   return arange(h * w, TensorOptions(dtype)).reshape({1, 1, h, w});
-}
-
-::testing::AssertionResult gradients_match(const autograd::GradcheckFunction& fn,
-                                           const Inputs& inputs) {
-  const autograd::GradcheckResult r = autograd::gradcheck(fn, inputs);
-  if (r.ok) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << r.report;
 }
 
 Tensor leaf(const Shape& shape) {

@@ -57,4 +57,13 @@ void expect_error(Fn&& fn, std::initializer_list<const char*> parts) {
   }
 }
 
+// Whether fn's gradients at `inputs` match central differences in float64 (autograd::gradcheck),
+// with gradcheck's report of the worst element on failure: EXPECT_TRUE(gradients_match(...)).
+inline ::testing::AssertionResult gradients_match(const autograd::GradcheckFunction& fn,
+                                                  const std::vector<Tensor>& inputs) {
+  const autograd::GradcheckResult r = autograd::gradcheck(fn, inputs);
+  if (r.ok) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << r.report;
+}
+
 }  // namespace nabla::testing

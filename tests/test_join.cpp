@@ -11,6 +11,7 @@ namespace {
 using testing::expect_error;
 using testing::expect_tensor;
 using Inputs = std::vector<Tensor>;
+using testing::gradients_match;
 
 NABLA_DEVICE_SUITE(Join);
 
@@ -68,13 +69,6 @@ TEST_P(Join, FlipMovedimUnflatten) {
   EXPECT_EQ(movedim(y, -1, 0).sizes(), Shape({4, 2, 3}));
   expect_tensor<int64_t>(arange(6).unflatten(0, {2, -1}), {2, 3}, {0, 1, 2, 3, 4, 5});
   expect_error([] { arange(6).unflatten(0, {4, -1}); }, {"unflatten", "[4, -1]"});
-}
-
-::testing::AssertionResult gradients_match(const autograd::GradcheckFunction& fn,
-                                           const Inputs& inputs) {
-  const autograd::GradcheckResult r = autograd::gradcheck(fn, inputs);
-  if (r.ok) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << r.report;
 }
 
 TEST_P(Join, GradientsMatchFiniteDifferences) {

@@ -15,6 +15,7 @@ using testing::expect_tensor;
 using testing::kInf;
 using testing::kNan;
 using Inputs = std::vector<Tensor>;
+using testing::gradients_match;
 
 NABLA_DEVICE_SUITE(Logic);
 NABLA_DEVICE_SUITE(Stats);
@@ -132,13 +133,6 @@ TEST_P(Stats, AllAnyAndCountNonzero) {
   expect_tensor<bool>(tensor({false, false}).any(), {}, {false});
   expect_tensor<int64_t>(count_nonzero(x), {}, {3});
   expect_tensor<int64_t>(count_nonzero(x, {0}), {2}, {2, 1});
-}
-
-::testing::AssertionResult gradients_match(const autograd::GradcheckFunction& fn,
-                                           const Inputs& inputs) {
-  const autograd::GradcheckResult r = autograd::gradcheck(fn, inputs);
-  if (r.ok) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << r.report;
 }
 
 TEST_P(Stats, GradientsMatchFiniteDifferences) {

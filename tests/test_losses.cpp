@@ -17,14 +17,8 @@ NABLA_DEVICE_SUITE(Losses);
 using testing::expect_error;
 using testing::expect_tensor;
 using Inputs = std::vector<Tensor>;
+using testing::gradients_match;
 namespace F = nn::functional;
-
-::testing::AssertionResult gradients_match(const autograd::GradcheckFunction& fn,
-                                           const Inputs& inputs) {
-  const autograd::GradcheckResult r = autograd::gradcheck(fn, inputs);
-  if (r.ok) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << r.report;
-}
 
 // Rows whose probabilities are (1/8, 1/4, 5/8), (3/5, 1/5, 1/5) and uniform; targets 2, 0, 1, so
 // -log p_target is ln 1.6, ln(5/3) and ln 3.

@@ -14,6 +14,7 @@ using testing::expect_tensor;
 using testing::kNan;
 using testing::kNanF;
 using Inputs = std::vector<Tensor>;
+using testing::gradients_match;
 
 NABLA_DEVICE_SUITE(MathOps);
 
@@ -79,13 +80,6 @@ TEST_P(MathOps, LerpAddcmulAddcdiv) {
 TEST_P(MathOps, BoolInputsAreRefusedWhereTheMathHasNoBoolForm) {
   expect_error([] { floor(tensor({true})); }, {"floor", "bool"});
   expect_error([] { square(tensor({true})); }, {"square", "bool"});
-}
-
-::testing::AssertionResult gradients_match(const autograd::GradcheckFunction& fn,
-                                           const Inputs& inputs) {
-  const autograd::GradcheckResult r = autograd::gradcheck(fn, inputs);
-  if (r.ok) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << r.report;
 }
 
 TEST_P(MathOps, GradientsMatchFiniteDifferences) {

@@ -25,6 +25,7 @@ NABLA_DEVICE_SUITE(NnInit);
 using testing::expect_error;
 using testing::expect_tensor;
 using Inputs = std::vector<Tensor>;
+using testing::gradients_match;
 using Named = std::vector<std::pair<std::string, Tensor>>;
 namespace F = nn::functional;
 
@@ -988,13 +989,6 @@ TEST_P(NnLoss, BCEWithLogitsErrors) {
 // ------------------------------------------------------------------------------------------------
 // Gradcheck through the modules and losses
 // ------------------------------------------------------------------------------------------------
-
-::testing::AssertionResult gradients_match(const autograd::GradcheckFunction& fn,
-                                           const Inputs& inputs) {
-  const autograd::GradcheckResult r = autograd::gradcheck(fn, inputs);
-  if (r.ok) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << r.report;
-}
 
 // gradcheck of a module's forward with respect to its input and every parameter. The function
 // points each parameter at the matching gradcheck input (set_data, a no-op on the analytic pass

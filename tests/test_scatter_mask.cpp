@@ -11,15 +11,9 @@ namespace {
 using testing::expect_error;
 using testing::expect_tensor;
 using Inputs = std::vector<Tensor>;
+using testing::gradients_match;
 
 NABLA_DEVICE_SUITE(ScatterMask);
-
-::testing::AssertionResult gradients_match(const autograd::GradcheckFunction& fn,
-                                           const Inputs& inputs) {
-  const autograd::GradcheckResult r = autograd::gradcheck(fn, inputs);
-  if (r.ok) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << r.report;
-}
 
 TEST_P(ScatterMask, ScatterWritesSourceOrValueAtIndex) {
   const Tensor index = tensor({{0, 1, 2, 0}});

@@ -12,15 +12,9 @@ using testing::expect_error;
 using testing::expect_tensor;
 using testing::kNanF;
 using Inputs = std::vector<Tensor>;
+using testing::gradients_match;
 
 NABLA_DEVICE_SUITE(SortScan);
-
-::testing::AssertionResult gradients_match(const autograd::GradcheckFunction& fn,
-                                           const Inputs& inputs) {
-  const autograd::GradcheckResult r = autograd::gradcheck(fn, inputs);
-  if (r.ok) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << r.report;
-}
 
 TEST_P(SortScan, SortIsStableAndPutsNanLast) {
   const Tensor x = tensor({3.0f, kNanF, -1.0f, 2.0f, -1.0f});

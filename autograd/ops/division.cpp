@@ -86,6 +86,14 @@ struct PassBackward final : Node {
   const char* name_;
 };
 
+Tensor remainder_by_scalar(BinaryOp op, const char* name, const char* backward, const Tensor& a,
+                           const Scalar& b) {
+  Tensor y = native::binary(op, a, b);
+  check_integer_divisor(name, y, b);
+  record<PassBackward>(y, {&a}, backward);
+  return y;
+}
+
 Tensor quotient_op(BinaryOp op, const char* name, const Tensor& a, const Tensor& b) {
   Tensor y = native::binary(op, a, b);
   check_integer_divisor(name, y, b);
@@ -106,19 +114,13 @@ Tensor remainder(const Tensor& a, const Tensor& b) {
                       b);
 }
 Tensor remainder(const Tensor& a, const Scalar& b) {
-  Tensor y = native::binary(BinaryOp::Remainder, a, b);
-  check_integer_divisor("remainder", y, b);
-  record<PassBackward>(y, {&a}, "RemainderBackward");
-  return y;
+  return remainder_by_scalar(BinaryOp::Remainder, "remainder", "RemainderBackward", a, b);
 }
 Tensor fmod(const Tensor& a, const Tensor& b) {
   return remainder_op(BinaryOp::Fmod, BinaryOp::DivTrunc, "fmod", "FmodBackward", a, b);
 }
 Tensor fmod(const Tensor& a, const Scalar& b) {
-  Tensor y = native::binary(BinaryOp::Fmod, a, b);
-  check_integer_divisor("fmod", y, b);
-  record<PassBackward>(y, {&a}, "FmodBackward");
-  return y;
+  return remainder_by_scalar(BinaryOp::Fmod, "fmod", "FmodBackward", a, b);
 }
 Tensor floor_divide(const Tensor& a, const Tensor& b) {
   return quotient_op(BinaryOp::DivFloor, "floor_divide", a, b);
