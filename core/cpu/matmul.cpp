@@ -12,9 +12,11 @@
 #include <type_traits>
 #include <vector>
 
+#include <nabla/core/cpu/cascade.h>
 #include <nabla/core/cpu/cpu_backend.h>
 #include <nabla/core/cpu/loops.h>
 #include <nabla/core/gemm_layout.h>
+#include <nabla/core/math/reduce.h>
 
 namespace nabla::cpu {
 namespace {
@@ -36,10 +38,10 @@ constexpr int64_t kMatvecChunk = 2048;  // [m, k] @ [k, 1]: oneDNN's matvec sums
 
 dnnl_status_t chunked_sgemm(const GemmLayout& la, const float* pa, const GemmLayout& lb,
                             const float* pb, int64_t m, int64_t n, int64_t k, float* pc) {
-  const int64_t width = m * n;
-  std::vector<float> levels, chunk(static_cast<size_t>(width));
-  uint64_t full = 0;  // which levels hold a partial sum of 2^level chunks
   const int64_t chunk_length = m == 1 ? kDotChunk : kMatvecChunk;
+  Cascade<float, math::SumReduce> cascade(math::SumReduce{}, m * n,
+                                          (k + chunk_length - 1) / chunk_length);
+  std::vector<float> chunk(static_cast<size_t>(m * n));
   for (int64_t start = 0; start < k; start += chunk_length) {
     const int64_t len = std::min(chunk_length, k - start);
     const float* a_chunk = pa + (la.transposed ? start * la.ld : start);
@@ -48,24 +50,9 @@ dnnl_status_t chunked_sgemm(const GemmLayout& la, const float* pa, const GemmLay
         dnnl_sgemm(la.transposed ? 'T' : 'N', lb.transposed ? 'T' : 'N', m, n, len, 1.0f, a_chunk,
                    la.ld, b_chunk, lb.ld, 0.0f, chunk.data(), n);
     if (status != dnnl_success) return status;
-    int level = 0;
-    for (; (full >> level) & 1; ++level) {
-      const float* partial = levels.data() + level * width;
-      for (int64_t i = 0; i < width; ++i) chunk[i] += partial[i];
-      full &= ~(uint64_t{1} << level);
-    }
-    if (levels.size() < static_cast<size_t>((level + 1) * width)) {
-      levels.resize(static_cast<size_t>((level + 1) * width));
-    }
-    std::copy(chunk.begin(), chunk.end(), levels.begin() + level * width);
-    full |= uint64_t{1} << level;
+    cascade.add(chunk.data());
   }
-  std::fill(pc, pc + width, 0.0f);
-  for (int level = 0; (full >> level) != 0; ++level) {
-    if (!((full >> level) & 1)) continue;
-    const float* partial = levels.data() + level * width;
-    for (int64_t i = 0; i < width; ++i) pc[i] += partial[i];
-  }
+  cascade.total(pc);
   return dnnl_success;
 }
 
