@@ -53,14 +53,27 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
               start, " and ", end);
   NABLA_CHECK((d > 0 && e >= s) || (d < 0 && e <= s), "arange: upper bound ", end,
               " and lower bound ", start, " are inconsistent with step sign ", step);
-  const int64_t count = static_cast<int64_t>(std::ceil((e - s) / d));
-  Tensor host = native::empty({count}, dtype, Device(kCPU));  // written directly: version 0
+  // Integer ranges are counted and filled exactly, in 128 bits: [INT64_MIN, INT64_MAX) in steps of
+  // INT64_MAX has 3 elements, which double arithmetic rounds to 2.
+  using Wide = __int128;
+  const Wide first = start.to<int64_t>(), stride = step.to<int64_t>();
+  Wide count = 0;
+  if (integral) {
+    const Wide span = Wide{end.to<int64_t>()} - first;
+    count = (span + stride - (stride > 0 ? 1 : -1)) / stride;
+  } else {
+    const double elements = std::ceil((e - s) / d);
+    NABLA_CHECK(elements < 9.2e18, "arange: [", start, ", ", end, ") in steps of ", step, " has ",
+                elements, " elements, more than a tensor can hold");
+    count = static_cast<Wide>(elements);
+  }
+  Tensor host = native::empty({static_cast<int64_t>(count)}, dtype, Device(kCPU));  // version 0
   dispatch_dtype(dtype, "arange", [&](auto tag) {
     using T = decltype(tag);
     T* out = host.data_ptr<T>();
-    for (int64_t i = 0; i < count; ++i) {
-      out[i] = integral ? static_cast<T>(start.to<int64_t>() + i * step.to<int64_t>())
-                        : static_cast<T>(s + static_cast<double>(i) * d);
+    for (int64_t i = 0; i < static_cast<int64_t>(count); ++i) {
+      out[i] = integral ? math::convert<T>(static_cast<int64_t>(first + i * stride))
+                        : math::convert<T>(s + static_cast<double>(i) * d);
     }
   });
   return finish(native::to(host, options.device()), options);

@@ -63,12 +63,9 @@ class Shape {
   }
   std::vector<int64_t> vec() const { return std::vector<int64_t>(begin(), end()); }
 
-  // Product of all entries: the element count when this holds sizes.
-  int64_t numel() const {
-    int64_t n = 1;
-    for (int64_t i = 0; i < size_; ++i) n *= data_[i];
-    return n;
-  }
+  // Product of all entries: the element count when this holds sizes. A shape with a 0 has none,
+  // however large its other dims; a product beyond int64 is an error, never a wrapped count.
+  int64_t numel() const;
 
   friend bool operator==(const Shape& a, const Shape& b) {
     if (a.size_ != b.size_) return false;
@@ -104,12 +101,27 @@ inline std::ostream& operator<<(std::ostream& out, const Shape& s) {
   return out << ']';
 }
 
-// Row-major (C order) strides for `sizes`.
+inline int64_t Shape::numel() const {
+  int64_t n = 1;
+  bool overflow = false;
+  for (int64_t i = 0; i < size_; ++i) {
+    if (data_[i] == 0) return 0;
+    overflow |= __builtin_mul_overflow(n, data_[i], &n);
+  }
+  NABLA_CHECK(!overflow, "shape ", *this, " has more elements than int64 can count");
+  return n;
+}
+
+// Row-major (C order) strides for `sizes`. Dims of size 0 count as 1, so a shape like
+// [0, 2^62, 4] has strides that overflow although it holds no elements: that is an error.
 inline Strides contiguous_strides(const Shape& sizes) {
   Strides strides = Shape::filled(sizes.size(), 1);
+  bool overflow = false;
   for (int64_t i = sizes.size() - 2; i >= 0; --i) {
-    strides[i] = strides[i + 1] * std::max<int64_t>(sizes[i + 1], 1);
+    overflow |=
+        __builtin_mul_overflow(strides[i + 1], std::max<int64_t>(sizes[i + 1], 1), &strides[i]);
   }
+  NABLA_CHECK(!overflow, "shape ", sizes, " is too large: its strides overflow int64");
   return strides;
 }
 

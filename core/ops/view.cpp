@@ -64,7 +64,27 @@ Shape infer_size(const Shape& sizes, int64_t numel, const Shape& from, const cha
   return result;
 }
 
+// Every view is made here, so this is where a view is checked to stay inside its storage: an op
+// whose bounds arithmetic went wrong gets an error rather than reading memory it does not own.
 Tensor as_strided(const Tensor& x, const Shape& sizes, const Strides& strides, int64_t offset) {
+  NABLA_CHECK(sizes.size() == strides.size(), "as_strided: shape ", sizes, " and strides ", strides,
+              " have different lengths");
+  int64_t last = offset;  // the furthest element the view reaches
+  bool overflow = offset < 0;
+  for (int64_t d = 0; d < sizes.size(); ++d) {
+    NABLA_CHECK(sizes[d] >= 0 && strides[d] >= 0, "as_strided: negative size or stride in shape ",
+                sizes, " strides ", strides);
+    int64_t reach = 0;
+    if (sizes[d] > 0) {
+      overflow |= __builtin_mul_overflow(sizes[d] - 1, strides[d], &reach);
+      overflow |= __builtin_add_overflow(last, reach, &last);
+    }
+  }
+  const int64_t elements =
+      static_cast<int64_t>(x.impl()->storage()->nbytes() / element_size(x.dtype()));
+  NABLA_CHECK(sizes.numel() == 0 || (!overflow && last < elements), "as_strided: a view of shape ",
+              sizes, ", strides ", strides, " and offset ", offset, " reaches past its storage of ",
+              elements, " elements");
   return Tensor(
       std::make_shared<TensorImpl>(x.impl()->storage(), x.dtype(), sizes, strides, offset));
 }
@@ -139,7 +159,8 @@ Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t s
   end = std::clamp<int64_t>(end, start, size);
   Shape sizes = x.sizes();
   Strides strides = x.strides();
-  sizes[dim] = (end - start + step - 1) / step;
+  // ceil((end - start) / step), written so that a step near INT64_MAX cannot overflow.
+  sizes[dim] = (end - start) / step + ((end - start) % step != 0);
   strides[dim] *= step;
   return as_strided(x, sizes, strides, x.storage_offset() + start * x.stride(dim));
 }
@@ -149,7 +170,7 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
   dim = wrap_dim(dim, x.dim(), "narrow");
   const int64_t size = x.size(dim);
   if (start < 0) start += size;
-  NABLA_CHECK(start >= 0 && length >= 0 && start + length <= size, "narrow: start ", start,
+  NABLA_CHECK(start >= 0 && length >= 0 && length <= size - start, "narrow: start ", start,
               " and length ", length, " exceed dim ", dim, " of size ", size, " (input shape ",
               x.sizes(), ")");
   return slice(x, dim, start, start + length, 1);
@@ -218,8 +239,8 @@ Tensor expand(const Tensor& x, const Shape& sizes) {
       out_sizes[d] = have;
       out_strides[d] = x.stride(d - lead);
     } else {
-      NABLA_CHECK(have == 1, "expand: the input shape ", x.sizes(), " cannot be expanded to ",
-                  sizes, " (dim ", d, ": ", have, " vs ", sizes[d], ")");
+      NABLA_CHECK(have == 1 && sizes[d] >= 0, "expand: the input shape ", x.sizes(),
+                  " cannot be expanded to ", sizes, " (dim ", d, ": ", have, " vs ", sizes[d], ")");
     }
   }
   return as_strided(x, out_sizes, out_strides, x.storage_offset());
