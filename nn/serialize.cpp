@@ -3,6 +3,7 @@
 #include <nabla/nn/serialize.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -135,16 +136,21 @@ Entry parse_entry(const std::string& name, const Json& info, const std::string& 
               "\": shape must be an array, got ", kind_name(shape->kind));
   NABLA_CHECK(static_cast<int64_t>(shape->items.size()) <= kMaxDims, where, "tensor \"", name,
               "\": ", shape->items.size(), " dimensions, more than nabla's ", kMaxDims);
-  // Overflow is checked against int64 because numel and byte counts are int64 in nabla.
-  uint64_t bytes = element_size(entry.dtype);
+  // Overflow is checked against int64 because numel, strides and byte counts are int64 in nabla.
+  // Dims of size 0 count as 1 in the check: [0, 2^62, 4] holds no bytes, but its strides overflow.
+  uint64_t span = element_size(entry.dtype);
+  bool empty = false;
   for (const Json& item : shape->items) {
     const uint64_t size = as_count(item, where, name, "shape");
-    NABLA_CHECK(
-        size == 0 || bytes <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / size,
-        where, "tensor \"", name, "\": the shape's byte count overflows");
-    bytes *= size;
+    const uint64_t factor = std::max<uint64_t>(size, 1);
+    NABLA_CHECK(span <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / factor, where,
+                "tensor \"", name, "\": the shape is too large at dim ", entry.shape.size(),
+                " of size ", size, " (its byte count or strides overflow int64)");
+    span *= factor;
+    empty |= size == 0;
     entry.shape.push_back(static_cast<int64_t>(size));
   }
+  const uint64_t bytes = empty ? 0 : span;
 
   NABLA_CHECK(offsets->kind == Json::Kind::Array && offsets->items.size() == 2, where, "tensor \"",
               name, "\": data_offsets must be an array [begin, end]");
@@ -189,10 +195,68 @@ struct Chunk {
   size_t size;
 };
 
+// The file a save to `path` replaces: `path` itself, or where a symlink at `path` leads, so that
+// the link stays a link to the new file. Anything but a regular file or nothing there is refused:
+// renaming over a device such as /dev/full would replace it with a regular file.
+std::string save_target(const std::string& path, const std::string& where) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::file_status link = fs::symlink_status(path, error);
+  if (!fs::exists(link)) return path;
+  // Follow the chain of links by hand: the last one may lead to a file that does not exist yet, in
+  // a directory that does (canonical() would refuse it).
+  fs::path target = path;
+  for (int hops = 0; fs::is_symlink(fs::symlink_status(target, error)); ++hops) {
+    NABLA_CHECK(hops < 40, where, "too many levels of symlinks");
+    const fs::path next = fs::read_symlink(target, error);
+    NABLA_CHECK(!error, where, "cannot read the symlink ", target.string(), ": ", error.message());
+    target = next.is_absolute() ? next : target.parent_path() / next;
+  }
+  NABLA_CHECK(fs::is_directory(target.has_parent_path() ? target.parent_path() : ".", error), where,
+              "the symlink leads to ", target.string(), ", whose directory does not exist");
+  const fs::file_status status = fs::status(target, error);
+  NABLA_CHECK(!fs::exists(status) || fs::is_regular_file(status), where,
+              target == path ? "" : target.string() + ": ", "not a regular file (",
+              fs::is_directory(status) ? "a directory" : "a device, socket or pipe",
+              "); checkpoints are written to regular files only");
+  return target.string();
+}
+
+// Temporary files of earlier saves to `target` whose writer died (killed during a save): the name
+// carries the writer's pid, and a pid that no longer runs will never finish or remove its file.
+void remove_stale_temporaries(const std::string& target) {
+  namespace fs = std::filesystem;
+  const fs::path full(target);
+  const std::string prefix = full.filename().string() + ".tmp.";
+  std::error_code error;
+  fs::directory_iterator it(full.parent_path().empty() ? fs::path(".") : full.parent_path(), error);
+  for (; !error && it != fs::directory_iterator(); it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    // <prefix><pid>.<n>: a pid of at most 9 digits (so it fits a pid_t) and a counter.
+    const std::string rest = name.substr(prefix.size());
+    const size_t dot = rest.find('.');
+    auto digits = [](const std::string& text) {
+      return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+    };
+    if (dot == std::string::npos || dot > 9 || !digits(rest.substr(0, dot)) ||
+        !digits(rest.substr(dot + 1))) {
+      continue;
+    }
+    const pid_t pid = static_cast<pid_t>(std::stol(rest.substr(0, dot)));
+    std::error_code ignored;
+    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH && it->is_regular_file(ignored)) {
+      fs::remove(it->path(), ignored);
+    }
+  }
+}
+
 // Writes `chunks` to a new file beside `path` and renames it over `path` once it is on disk, so a
 // crash or a full disk never leaves `path` half-written.
-void write_atomically(const std::string& path, const std::vector<Chunk>& chunks,
+void write_atomically(const std::string& requested, const std::vector<Chunk>& chunks,
                       const std::string& where) {
+  const std::string path = save_target(requested, where);
+  remove_stale_temporaries(path);
   // The counter keeps threads of one process that save to the same path apart.
   static std::atomic<uint64_t> counter{0};
   const std::string temp =

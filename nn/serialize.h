@@ -30,8 +30,11 @@ namespace nabla::nn {
 // Writes `tensors` (any device, any strides: they are written as contiguous CPU data) to `path`.
 // The write is atomic: the data goes to a temporary file beside `path` (path + ".tmp.<pid>.<n>")
 // that is flushed to disk and then renamed over it, so `path` holds either its old content or the
-// whole new file, and no temporary file is left behind on failure. Throws nabla::Error naming the
-// path on duplicate or reserved names, undefined tensors and I/O errors.
+// whole new file, and no temporary file is left behind on failure; temporary files that writers
+// killed during a save left behind are removed by the next save to the same path. A symlink at
+// `path` is followed (the file it leads to is replaced, the link stays); a `path` that is neither a
+// regular file nor absent (a directory, a device such as /dev/full) is refused. Throws nabla::Error
+// naming the path on duplicate or reserved names, undefined tensors and I/O errors.
 void save_safetensors(const std::vector<std::pair<std::string, Tensor>>& tensors,
                       const std::string& path,
                       const std::map<std::string, std::string>& metadata = {});
