@@ -1,17 +1,19 @@
-// Binary elementwise functors: out = f(a, b), including the activation derivatives that backward
-// uses (grad times f'(x), written in terms of whatever forward saved).
+// Binary elementwise functors: out = f(a, b) (integer arithmetic wraps, see wrapping.h), including
+// the activation derivatives that backward uses (grad times f'(x), written in terms of whatever
+// forward saved).
 #pragma once
 
 #include <type_traits>
 
 #include <nabla/core/math/hostdevice.h>
+#include <nabla/core/math/wrapping.h>
 
 namespace nabla::math {
 
 struct Add {
   template <typename T>
   NABLA_HD T operator()(T a, T b) const {
-    return static_cast<T>(a + b);
+    return wrapping_add(a, b);
   }
 };
 template <>
@@ -22,14 +24,14 @@ NABLA_HD inline bool Add::operator()(bool a, bool b) const {
 struct Sub {
   template <typename T>
   NABLA_HD T operator()(T a, T b) const {
-    return static_cast<T>(a - b);
+    return wrapping_sub(a, b);
   }
 };
 
 struct Mul {
   template <typename T>
   NABLA_HD T operator()(T a, T b) const {
-    return static_cast<T>(a * b);
+    return wrapping_mul(a, b);
   }
 };
 template <>
@@ -84,7 +86,7 @@ struct DivTrunc {
       if (b == 0) return 0;
       // -INT64_MIN wraps to itself, as two's complement negation does.
       if (std::is_signed_v<T> && b == static_cast<T>(-1)) {
-        return static_cast<T>(uint64_t{0} - static_cast<uint64_t>(a));
+        return wrapping_neg(a);
       }
       return static_cast<T>(a / b);
     }

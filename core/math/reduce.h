@@ -1,8 +1,9 @@
 // Reduction combiners: an identity and an associative combine, so a backend may reduce in any
-// order. max and min propagate NaN, as torch.max does.
+// order. Integer sums and products wrap (wrapping.h); max and min propagate NaN, as torch.max does.
 #pragma once
 
 #include <nabla/core/math/hostdevice.h>
+#include <nabla/core/math/wrapping.h>
 
 namespace nabla::math {
 
@@ -13,7 +14,7 @@ struct SumReduce {
   }
   template <typename T>
   NABLA_HD T operator()(T acc, T x) const {
-    return static_cast<T>(acc + x);
+    return wrapping_add(acc, x);
   }
 };
 
@@ -24,7 +25,7 @@ struct ProdReduce {
   }
   template <typename T>
   NABLA_HD T operator()(T acc, T x) const {
-    return static_cast<T>(acc * x);
+    return wrapping_mul(acc, x);
   }
 };
 

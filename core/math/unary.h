@@ -4,13 +4,14 @@
 #include <type_traits>
 
 #include <nabla/core/math/hostdevice.h>
+#include <nabla/core/math/wrapping.h>
 
 namespace nabla::math {
 
 struct Neg {
   template <typename T>
   NABLA_HD T operator()(T x) const {
-    return static_cast<T>(-x);
+    return wrapping_neg(x);
   }
 };
 
@@ -44,7 +45,7 @@ struct Abs {
     } else if constexpr (std::is_unsigned_v<T>) {
       return x;
     } else {
-      return x < T(0) ? static_cast<T>(-x) : x;
+      return x < T(0) ? wrapping_neg(x) : x;  // abs(INT64_MIN) is INT64_MIN, as in PyTorch
     }
   }
 };
@@ -146,7 +147,7 @@ struct Reciprocal {
 struct Square {
   template <typename T>
   NABLA_HD T operator()(T x) const {
-    return static_cast<T>(x * x);
+    return wrapping_mul(x, x);
   }
 };
 
@@ -260,20 +261,18 @@ struct PowScalar {
 };
 
 // x ** exponent for integer x and a non-negative integer exponent, by repeated squaring. A result
-// that overflows wraps around, as PyTorch's does: the products are taken in the unsigned type,
-// where wrapping is defined (in the signed type it is undefined behaviour).
+// that overflows wraps around, as PyTorch's does and as every integer op here does (wrapping.h).
 struct PowInteger {
   int64_t exponent;
   template <typename T>
   NABLA_HD T operator()(T x) const {
-    using U = std::make_unsigned_t<T>;
-    U result = 1;
-    U base = static_cast<U>(x);
+    T result = 1;
+    T base = x;
     for (int64_t e = exponent; e > 0; e >>= 1) {
-      if (e & 1) result = static_cast<U>(result * base);
-      base = static_cast<U>(base * base);
+      if (e & 1) result = wrapping_mul(result, base);
+      base = wrapping_mul(base, base);
     }
-    return static_cast<T>(result);
+    return result;
   }
 };
 
