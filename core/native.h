@@ -155,6 +155,13 @@ inline void check_same_device(const char* op, const Tensor& a, const Tensor& b) 
 inline void check_defined(const char* op, const Tensor& x) {
   if (__builtin_expect(!x.defined(), 0)) throw_undefined(op);
 }
+
+// A value written into a tensor (full, fill_) must fit its dtype: 1000 as uint8 or NaN as int64
+// is an error, as in PyTorch, not a silently different number.
+inline void check_fits(const char* op, const Scalar& value, ScalarType dtype) {
+  NABLA_CHECK(value.fits(dtype), op, ": value ", value, " cannot be converted to dtype ", dtype,
+              " without overflow");
+}
 [[noreturn]] void throw_internal_overlap(const char* op, const Tensor& x);
 // An in-place write into a tensor whose elements share memory (expand()ed: a dim of size > 1 with
 // stride 0) would have an order-dependent result, so in-place ops refuse it, as PyTorch does.

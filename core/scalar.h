@@ -2,11 +2,13 @@
 // bool, an integer or a floating value, because PyTorch's type promotion treats those differently.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <ostream>
 #include <type_traits>
 
 #include <nabla/core/dtype.h>
+#include <nabla/core/math/convert.h>
 
 namespace nabla {
 
@@ -31,12 +33,32 @@ class Scalar {
   ScalarType kind() const { return kind_; }
   bool is_floating_point() const { return kind_ == kFloat64; }
 
+  // The value as T. A floating value that T cannot hold (NaN or out of an integer type's range)
+  // saturates, as element conversions do (math::convert): never undefined behaviour.
   template <typename T>
   T to() const {
-    if (kind_ == kFloat64) return static_cast<T>(d_);
+    if (kind_ == kFloat64) return math::convert<T>(d_);
     return static_cast<T>(i_);
   }
   double to_double() const { return to<double>(); }
+
+  // Whether the value can be stored in `dtype` without overflow, as PyTorch's full() and fill_()
+  // require: NaN and infinities only in floating types, finite values within the type's range (a
+  // floating value bound for an integer type is truncated toward zero first).
+  bool fits(ScalarType dtype) const {
+    switch (dtype) {
+      case kBool:
+      case kFloat64:
+        return true;
+      case kFloat32:
+        return kind_ != kFloat64 || !std::isfinite(d_) || std::fabs(d_) <= 3.4028234663852886e38;
+      case kUInt8:
+        return kind_ == kFloat64 ? d_ > -1.0 && d_ < 256.0 : i_ >= 0 && i_ <= 255;
+      case kInt64:
+        return kind_ != kFloat64 || (d_ > -9223372036854777856.0 && d_ < 9223372036854775808.0);
+    }
+    return false;
+  }
 
  private:
   ScalarType kind_;

@@ -40,6 +40,7 @@ void copy_(const Tensor& dst, const Tensor& src) {
 
 void fill_(const Tensor& dst, const Scalar& value) {
   check_defined("fill_", dst);
+  check_fits("fill_", value, dst.dtype());
   backend_for(dst.device()).fill(dst, value);
   dst.impl()->storage()->bump_version();
 }

@@ -29,6 +29,7 @@ Tensor empty(const Shape& sizes, ScalarType dtype, Device device) {
 
 // Creation fills through the backend directly: a new tensor starts at version 0, as in PyTorch.
 Tensor full(const Shape& sizes, const Scalar& value, ScalarType dtype, Device device) {
+  check_fits("full", value, dtype);
   Tensor t = empty(sizes, dtype, device);
   if (t.numel() > 0) backend_for(device).fill(t, value);
   return t;
