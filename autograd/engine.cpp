@@ -107,10 +107,7 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
                 node->name(),
                 " were freed by the first backward. Pass "
                 "retain_graph=true to the first backward() to keep them");
-    for (const Hook& hook : node->output_hooks()) {
-      Tensor replaced = hook(grad_output);
-      if (replaced.defined()) grad_output = replaced;
-    }
+    grad_output = run_hooks(node->output_hooks(), std::move(grad_output));
     if (auto retained = node->retained_output().lock()) {
       AutogradMeta* meta = static_cast<AutogradMeta*>(retained->autograd_meta());
       meta->grad = meta->grad.defined() ? native::binary(BinaryOp::Add, meta->grad, grad_output)

@@ -62,13 +62,25 @@ Tensor SavedTensor::unpack(const Node& owner) const {
   return data_;
 }
 
+Tensor run_hooks(const std::vector<Hook>& hooks, Tensor grad) {
+  for (const Hook& hook : hooks) {
+    Tensor replaced = hook(grad);
+    if (!replaced.defined()) continue;
+    NABLA_CHECK(replaced.sizes() == grad.sizes() && replaced.dtype() == grad.dtype() &&
+                    replaced.device() == grad.device(),
+                "register_hook: a hook returned a gradient of shape ", replaced.sizes(), " (",
+                replaced.dtype(), ", ", replaced.device(), ") for a gradient of shape ",
+                grad.sizes(), " (", grad.dtype(), ", ", grad.device(),
+                "); a hook must return a tensor of the gradient's shape, dtype and device, or an "
+                "undefined tensor to keep it");
+    grad = std::move(replaced);
+  }
+  return grad;
+}
+
 std::vector<Tensor> AccumulateGrad::apply(const Tensor& grad_output) {
   AutogradMeta& meta = ensure_meta(Tensor(leaf_));
-  Tensor grad = grad_output;
-  for (const Hook& hook : meta.hooks) {
-    Tensor replaced = hook(grad);
-    if (replaced.defined()) grad = replaced;
-  }
+  Tensor grad = run_hooks(meta.hooks, grad_output);
   if (meta.grad.defined()) {
     meta.grad = native::binary(BinaryOp::Add, meta.grad, grad);
   } else {

@@ -31,6 +31,11 @@ struct Edge {
 
 using Hook = std::function<Tensor(const Tensor&)>;
 
+// Runs `hooks` over a gradient in order, each seeing the previous one's result. A hook may return
+// nothing (keep the gradient) or a replacement of the same shape, dtype and device; any other
+// tensor is refused here, where it was returned, instead of failing later in an optimizer.
+Tensor run_hooks(const std::vector<Hook>& hooks, Tensor grad);
+
 class Node {
  public:
   Node() = default;
