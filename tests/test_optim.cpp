@@ -684,7 +684,7 @@ TEST_P(OptimState, MalformedIndicesAndCountsAreErrorsNotCrashes) {
         sgd.load_named_state(
             {{"param_groups.0.lr", lr}, {"state.0.step", scalar_tensor(-3, kInt64)}});
       },
-      {"state.0.step: negative step count -3"});
+      {"state.0.step: step count -3 is out of range"});
   expect_error(
       [&] {
         sgd.load_named_state(

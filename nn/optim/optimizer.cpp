@@ -11,9 +11,23 @@
 #include <system_error>
 
 #include <nabla/autograd/grad_mode.h>
+#include <nabla/autograd/ops.h>
 #include <nabla/core/native.h>
 
 namespace nabla::optim {
+
+namespace {
+
+// Loaded step counts must be below this (see load_named_state).
+constexpr int64_t kMaxStep = int64_t{1} << 53;
+
+// State tensors that are running means of squares, which the updates take square roots of: a
+// checkpoint with a negative value in one would make the weights NaN.
+bool is_second_moment(const std::string& key) {
+  return key == "exp_avg_sq" || key == "max_exp_avg_sq" || key == "square_avg" || key == "sum";
+}
+
+}  // namespace
 
 Optimizer::Optimizer(std::vector<OptimizerParamGroup> groups,
                      std::unique_ptr<OptimizerOptions> defaults)
@@ -139,7 +153,7 @@ void Optimizer::load_named_state(const std::vector<std::pair<std::string, Tensor
         continue;
       }
       const double lr = tensor.item<double>();
-      if (!(lr >= 0)) {
+      if (!valid_nonnegative(lr)) {
         std::ostringstream message;
         message << name << ": invalid learning rate " << lr;
         problems.push_back(message.str());
@@ -156,8 +170,11 @@ void Optimizer::load_named_state(const std::vector<std::pair<std::string, Tensor
         if (tensor.dim() != 0 || tensor.dtype() != kInt64) {
           message << name << ": expected a 0-dim int64 step count, got shape " << tensor.sizes()
                   << " " << tensor.dtype();
-        } else if (tensor.item<int64_t>() < 0) {
-          message << name << ": negative step count " << tensor.item<int64_t>();
+        } else if (tensor.item<int64_t>() < 0 || tensor.item<int64_t>() >= kMaxStep) {
+          // Beyond 2^53 the count is no longer exact as the double that bias corrections use,
+          // and INT64_MAX would overflow on the next step.
+          message << name << ": step count " << tensor.item<int64_t>() << " is out of range [0, "
+                  << kMaxStep << ")";
         } else {
           target.state.step = tensor.item<int64_t>();
         }
@@ -172,6 +189,10 @@ void Optimizer::load_named_state(const std::vector<std::pair<std::string, Tensor
         message << name << ": shape " << tensor.sizes() << " " << tensor.dtype()
                 << " does not match the parameter's " << param.sizes() << " " << param.dtype();
         problems.push_back(message.str());
+      } else if (!tensor.isfinite().all().item<bool>()) {
+        problems.push_back(name + ": holds NaN or infinite values");
+      } else if (is_second_moment(key) && (tensor < 0).any().item<bool>()) {
+        problems.push_back(name + ": holds negative values (it is a running mean of squares)");
       } else {
         target.state.tensors[key] = native::clone(native::to(tensor, param.device()));
       }
@@ -231,9 +252,12 @@ Tensor& zeros_state(std::map<std::string, Tensor>& tensors, const std::string& k
 
 SGD::SGD(std::vector<OptimizerParamGroup> groups, const SGDOptions& options)
     : Optimizer(std::move(groups), options.clone()) {
-  NABLA_CHECK(options.lr() >= 0, "SGD: invalid learning rate ", options.lr());
-  NABLA_CHECK(options.momentum() >= 0, "SGD: invalid momentum ", options.momentum());
-  NABLA_CHECK(options.weight_decay() >= 0, "SGD: invalid weight_decay ", options.weight_decay());
+  NABLA_CHECK(valid_nonnegative(options.lr()), "SGD: invalid learning rate ", options.lr());
+  NABLA_CHECK(valid_nonnegative(options.momentum()), "SGD: invalid momentum ", options.momentum());
+  NABLA_CHECK(valid_nonnegative(options.dampening()), "SGD: invalid dampening ",
+              options.dampening());
+  NABLA_CHECK(valid_nonnegative(options.weight_decay()), "SGD: invalid weight_decay ",
+              options.weight_decay());
   NABLA_CHECK(!options.nesterov() || (options.momentum() > 0 && options.dampening() == 0),
               "SGD: Nesterov momentum needs momentum > 0 and zero dampening");
 }
@@ -276,8 +300,9 @@ std::vector<std::string> adam_keys(bool amsgrad) {
 
 template <typename Options>
 void check_adam_options(const char* name, const Options& o) {
-  NABLA_CHECK(o.lr() >= 0 && o.eps() >= 0 && o.betas().first >= 0 && o.betas().first < 1 &&
-                  o.betas().second >= 0 && o.betas().second < 1 && o.weight_decay() >= 0,
+  NABLA_CHECK(valid_nonnegative(o.lr()) && valid_nonnegative(o.eps()) && o.betas().first >= 0 &&
+                  o.betas().first < 1 && o.betas().second >= 0 && o.betas().second < 1 &&
+                  valid_nonnegative(o.weight_decay()),
               name, ": invalid options (lr ", o.lr(), ", betas (", o.betas().first, ", ",
               o.betas().second, "), eps ", o.eps(), ", weight_decay ", o.weight_decay(), ")");
 }

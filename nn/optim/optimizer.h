@@ -30,6 +30,13 @@ namespace nabla::optim {
  private:                               \
   Type name##_
 
+// Whether an option that must be a non-negative number (a learning rate, eps, a weight decay, a
+// momentum) is one: NaN and infinities are refused, since one step with them makes every weight
+// NaN.
+inline bool valid_nonnegative(double x) {
+  return x >= 0 && x <= 1.7976931348623157e308;
+}
+
 class OptimizerOptions {
  public:
   virtual ~OptimizerOptions() = default;

@@ -10,10 +10,11 @@ namespace nabla::optim {
 RMSprop::RMSprop(std::vector<OptimizerParamGroup> groups, const RMSpropOptions& options)
     : Optimizer(std::move(groups), options.clone()) {
   const auto& o = options;
-  NABLA_CHECK(
-      o.lr() >= 0 && o.alpha() >= 0 && o.eps() >= 0 && o.weight_decay() >= 0 && o.momentum() >= 0,
-      "RMSprop: invalid options (lr ", o.lr(), ", alpha ", o.alpha(), ", eps ", o.eps(),
-      ", weight_decay ", o.weight_decay(), ", momentum ", o.momentum(), ")");
+  NABLA_CHECK(valid_nonnegative(o.lr()) && o.alpha() >= 0 && o.alpha() <= 1 &&
+                  valid_nonnegative(o.eps()) && valid_nonnegative(o.weight_decay()) &&
+                  valid_nonnegative(o.momentum()),
+              "RMSprop: invalid options (lr ", o.lr(), ", alpha ", o.alpha(), ", eps ", o.eps(),
+              ", weight_decay ", o.weight_decay(), ", momentum ", o.momentum(), ")");
 }
 
 std::vector<std::string> RMSprop::state_keys(const OptimizerOptions& options) const {
@@ -47,8 +48,9 @@ void RMSprop::step() {
 Adagrad::Adagrad(std::vector<OptimizerParamGroup> groups, const AdagradOptions& options)
     : Optimizer(std::move(groups), options.clone()) {
   const auto& o = options;
-  NABLA_CHECK(o.lr() >= 0 && o.lr_decay() >= 0 && o.weight_decay() >= 0 &&
-                  o.initial_accumulator_value() >= 0 && o.eps() >= 0,
+  NABLA_CHECK(valid_nonnegative(o.lr()) && valid_nonnegative(o.lr_decay()) &&
+                  valid_nonnegative(o.weight_decay()) &&
+                  valid_nonnegative(o.initial_accumulator_value()) && valid_nonnegative(o.eps()),
               "Adagrad: invalid options (lr ", o.lr(), ", lr_decay ", o.lr_decay(),
               ", weight_decay ", o.weight_decay(), ", initial_accumulator_value ",
               o.initial_accumulator_value(), ", eps ", o.eps(), ")");
