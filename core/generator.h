@@ -17,7 +17,10 @@ class Generator {
     seed_ = seed;
     call_ = 0;
   }
-  uint64_t seed() const { return seed_; }
+  uint64_t seed() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return seed_;
+  }
   // Reserves the next call number; returns {seed, call}.
   std::pair<uint64_t, uint64_t> next_call() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -25,7 +28,7 @@ class Generator {
   }
 
  private:
-  std::mutex mutex_;
+  mutable std::mutex mutex_;  // one generator serves every thread, as PyTorch's default does
   uint64_t seed_;
   uint64_t call_ = 0;
 };
