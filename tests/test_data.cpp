@@ -1,6 +1,7 @@
 // The data layer: the IDX reader on valid and corrupt files the tests write, MNIST (and
 // Fashion-MNIST) loading from a fake dataset directory, TensorDataset, and the DataLoader's
 // batching and shuffling.
+#include "idx_files.h"
 #include "temp_dir.h"
 #include "test_helpers.h"
 
@@ -21,28 +22,12 @@ namespace fs = std::filesystem;
 using data::DataLoader;
 using data::DataLoaderOptions;
 using data::TensorDataset;
+using nabla::testing::counting_bytes;
 using nabla::testing::expect_error;
 using nabla::testing::expect_tensor;
+using nabla::testing::idx_bytes;
 
 using DataFilesTest = testing::TempDirTest;
-
-// An IDX file's bytes: the magic (0, 0, type, dim count), big-endian dims, then `values`.
-std::vector<uint8_t> idx_bytes(const std::vector<uint32_t>& dims,
-                               const std::vector<uint8_t>& values, uint8_t type = 0x08) {
-  std::vector<uint8_t> bytes{0, 0, type, static_cast<uint8_t>(dims.size())};
-  for (uint32_t dim : dims) {
-    for (int shift = 24; shift >= 0; shift -= 8)
-      bytes.push_back(static_cast<uint8_t>(dim >> shift));
-  }
-  bytes.insert(bytes.end(), values.begin(), values.end());
-  return bytes;
-}
-
-std::vector<uint8_t> counting_bytes(size_t count, uint8_t first = 0) {
-  std::vector<uint8_t> values(count);
-  std::iota(values.begin(), values.end(), first);
-  return values;
-}
 
 // --- IDX reader ----------------------------------------------------------------------------------
 
