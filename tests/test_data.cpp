@@ -327,6 +327,34 @@ TEST(DataLoader, ShuffleIsFisherYatesOverPhiloxDraws) {
   }
 }
 
+// A run resumed at epoch 1, batch 2 (set_epoch, then the iterator stepped past two batches) reads
+// the same batches as the uninterrupted run from there on, across the next epoch too.
+TEST(DataLoader, SetEpochResumesTheOrderOfAnEpochAtAnyBatch) {
+  auto options = DataLoaderOptions().batch_size(4).shuffle(true).seed(11);
+  DataLoader uninterrupted(TensorDataset({arange(18), arange(18) * 10}), options);
+  std::vector<std::vector<int64_t>> expected;  // epochs 1 and 2 from batch 2 of epoch 1 on
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    int64_t index = 0;
+    for (std::vector<Tensor>& batch : uninterrupted) {
+      if (epoch == 2 || (epoch == 1 && index >= 2))
+        expected.push_back(batch[1].to_vector<int64_t>());
+      ++index;
+    }
+  }
+  ASSERT_EQ(expected.size(), 8u);  // 5 batches per epoch: 3 of epoch 1, 5 of epoch 2
+
+  DataLoader resumed(TensorDataset({arange(18), arange(18) * 10}), options);
+  resumed.set_epoch(1);
+  std::vector<std::vector<int64_t>> got;
+  DataLoader::Iterator it = resumed.begin();
+  for (int i = 0; i < 2; ++i) ++it;
+  for (; it != resumed.end(); ++it) got.push_back((*it)[1].to_vector<int64_t>());
+  EXPECT_EQ(resumed.epochs_started(), 2u);
+  for (std::vector<Tensor>& batch : resumed) got.push_back(batch[1].to_vector<int64_t>());
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(resumed.epochs_started(), 3u);
+}
+
 TEST(DataLoader, BatchesTwoTensorsInLockstep) {
   // Image i is 2x2 bytes all equal to i; label i is i. Shuffled, each batch's labels must still
   // name its images.
