@@ -9,13 +9,17 @@
 #include <nabla/nabla.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
-#include <stdexcept>
 #include <string>
+#include <system_error>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace mnist_example {
@@ -76,10 +80,13 @@ inline Tensor prepare(const Program& program, const Dataset& dataset, const Tens
   return x;
 }
 
-// A command line that parse() refuses; main prints the problem and the usage and exits with 2. An
-// exception rather than an exit, so that the tests can check what parse() accepts.
+// A command line that parse() refuses, or --help; main prints the message and the usage and exits
+// with exit_status. An exception rather than an exit, so that the tests can check what parse()
+// accepts and with which status the program would end.
 struct UsageError : nabla::Error {
-  using nabla::Error::Error;
+  explicit UsageError(std::string message, int exit_status = 2)
+      : nabla::Error(std::move(message)), exit_status(exit_status) {}
+  int exit_status;  // 2: the command line is wrong; 0: --help asked for the usage
 };
 
 [[noreturn]] inline void usage(const Program& program, const std::string& problem, int status) {
@@ -92,6 +99,38 @@ struct UsageError : nabla::Error {
       << "--data defaults to data/mnist or data/fashion-mnist, where scripts/fetch_mnist.sh and\n"
       << "scripts/fetch_fashion_mnist.sh put the files.\n";
   std::exit(status);
+}
+
+// A flag's value as a number of type T: the whole string must be one (std::from_chars: no sign on
+// unsigned types, no exponent or fraction on integers, no leading space or trailing junk), it must
+// fit T, and a floating point value must be finite. "1e12" is not a batch size and "5e-3junk" not
+// a learning rate: a typo should stop the run rather than train with something else.
+template <typename T>
+T parse_number(const std::string& name, const std::string& value) {
+  T result{};
+  const char* const last = value.data() + value.size();
+  const auto [end, error] = std::from_chars(value.data(), last, result);
+  const char* expected = std::is_floating_point_v<T> ? "a number"
+                         : std::is_signed_v<T>       ? "a whole number"
+                                                     : "a whole number, not negative";
+  if (error == std::errc::result_out_of_range) {
+    throw UsageError("invalid value '" + value + "' for " + name + ": out of range");
+  }
+  if (value.empty() || error != std::errc() || end != last) {
+    throw UsageError("invalid value '" + value + "' for " + name + ": expected " + expected);
+  }
+  if constexpr (std::is_floating_point_v<T>) {
+    if (!std::isfinite(result)) {
+      throw UsageError("invalid value '" + value + "' for " + name + ": expected a finite number");
+    }
+  }
+  return result;
+}
+
+// Refuses a parsed value outside the flag's range, quoting what was given.
+inline void require(bool in_range, const std::string& name, const std::string& value,
+                    const std::string& range) {
+  if (!in_range) throw UsageError("invalid value '" + value + "' for " + name + ": " + range);
 }
 
 inline const Dataset& find_dataset(const std::string& flag) {
@@ -107,43 +146,42 @@ inline Flags parse(const Program& program, const std::vector<std::string>& args)
   flags.epochs = program.default_epochs;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& name = args[i];
-    if (name == "--help" || name == "-h") throw UsageError(program.description);
+    if (name == "--help" || name == "-h") throw UsageError(program.description, /*exit_status=*/0);
     if (name == "--check-loss-falls") {
       flags.check_loss_falls = true;
       continue;
     }
     if (i + 1 >= args.size()) throw UsageError("missing value after " + name);
     const std::string& value = args[++i];
-    try {
-      if (name == "--epochs")
-        flags.epochs = std::stoll(value);
-      else if (name == "--batch-size")
-        flags.batch_size = std::stoll(value);
-      else if (name == "--lr")
-        flags.lr = std::stod(value);
-      else if (name == "--device")
-        flags.device = value;
-      else if (name == "--dataset")
-        flags.dataset = &find_dataset(value);
-      else if (name == "--data")
-        flags.data = value;
-      else if (name == "--seed")
-        flags.seed = std::stoull(value);
-      else if (name == "--save")
-        flags.save = value;
-      else if (name == "--min-accuracy")
-        flags.min_accuracy = std::stod(value);
-      else if (name == "--train-limit")
-        flags.train_limit = std::stoll(value);
-      else
-        throw UsageError("unknown flag " + name);
-    } catch (const std::logic_error&) {  // std::stoll and the like: not a number, or out of range
-      throw UsageError("invalid value '" + value + "' for " + name);
+    if (name == "--epochs") {
+      flags.epochs = parse_number<int64_t>(name, value);
+      require(flags.epochs >= 1, name, value, "must be at least 1");
+    } else if (name == "--batch-size") {
+      flags.batch_size = parse_number<int64_t>(name, value);
+      require(flags.batch_size >= 1, name, value, "must be at least 1");
+    } else if (name == "--lr") {
+      flags.lr = parse_number<double>(name, value);
+      require(flags.lr > 0, name, value, "must be above 0");
+    } else if (name == "--device") {
+      flags.device = value;
+    } else if (name == "--dataset") {
+      flags.dataset = &find_dataset(value);
+    } else if (name == "--data") {
+      flags.data = value;
+    } else if (name == "--seed") {
+      flags.seed = parse_number<uint64_t>(name, value);
+    } else if (name == "--save") {
+      flags.save = value;
+    } else if (name == "--min-accuracy") {
+      flags.min_accuracy = parse_number<double>(name, value);
+      require(flags.min_accuracy >= 0 && flags.min_accuracy <= 100, name, value,
+              "must be a percentage from 0 to 100");
+    } else if (name == "--train-limit") {
+      flags.train_limit = parse_number<int64_t>(name, value);
+      require(flags.train_limit >= 0, name, value, "must not be negative (0: all images)");
+    } else {
+      throw UsageError("unknown flag " + name);
     }
-  }
-  if (flags.epochs < 1 || flags.batch_size < 1 || !(flags.lr > 0) || flags.train_limit < 0) {
-    throw UsageError(
-        "--epochs, --batch-size and --lr must be positive, --train-limit not negative");
   }
   if (flags.device != "auto" && flags.device != "cpu" && flags.device != "cuda") {
     throw UsageError("--device must be auto, cpu or cuda");
@@ -315,7 +353,7 @@ inline int main(const Program& program, int argc, char** argv) {
   try {
     flags = parse(program, std::vector<std::string>(argv + 1, argv + argc));
   } catch (const UsageError& e) {
-    usage(program, e.what(), 2);
+    usage(program, e.what(), e.exit_status);
   }
   try {
     return train(program, flags);
