@@ -241,15 +241,50 @@ inline double evaluate(const Program& program, const Dataset& dataset, nn::Seque
          static_cast<double>(test.labels.size(0));
 }
 
+// "28x28": the shape of one image of a split's [count, rows, cols].
+inline std::string image_shape(const Tensor& images) {
+  return std::to_string(images.size(1)) + "x" + std::to_string(images.size(2));
+}
+
+// The training and the test split of flags.data, checked to fit together before anything trains:
+// test images of another shape than the training images would otherwise fail at the first
+// evaluation, after a whole epoch of training.
+inline std::pair<data::MnistSplit, data::MnistSplit> load_splits(const Flags& flags) {
+  data::MnistSplit train = data::load_mnist(flags.data, /*train=*/true);
+  data::MnistSplit test = data::load_mnist(flags.data, /*train=*/false);
+  NABLA_CHECK(
+      train.images.size(1) == test.images.size(1) && train.images.size(2) == test.images.size(2),
+      "the training images are ", image_shape(train.images), " (", flags.data,
+      "/train-images-idx3-ubyte) but the test images are ", image_shape(test.images), " (",
+      flags.data, "/t10k-images-idx3-ubyte): a model trained on one cannot be tested on ",
+      "the other");
+  return {std::move(train), std::move(test)};
+}
+
+// Runs the model on one training image, so that images it cannot take (a dataset of 27x29 images
+// for a model of 28x28 ones) stop the program before training rather than in its first step.
+// Evaluation mode: dropout draws nothing, so the generators are as they were.
+inline void check_model_takes(const Program& program, const Dataset& dataset, nn::Sequential& model,
+                              const Tensor& images) {
+  NoGradGuard no_grad;
+  model->eval();
+  try {
+    model(prepare(program, dataset, images.narrow(0, 0, 1)));
+  } catch (const nabla::Error& e) {
+    NABLA_FAIL("the model does not take the dataset's ", image_shape(images),
+               " images: ", e.what());
+  }
+}
+
 inline int train(const Program& program, const Flags& flags) {
   const Device device = pick_device(program, flags.device);
   std::cout << "device: " << describe(device, flags.device) << "\n";
   manual_seed(flags.seed);
 
-  data::MnistSplit train = data::load_mnist(flags.data, /*train=*/true);
-  data::MnistSplit test = data::load_mnist(flags.data, /*train=*/false);
+  auto [train, test] = load_splits(flags);
   std::cout << "data: " << flags.dataset->name << ", " << train.images.size(0) << " training and "
             << test.images.size(0) << " test images from " << flags.data << "\n";
+  NABLA_CHECK(train.images.size(0) > 0, "no training images in ", flags.data);
   // The dataset moves to the device once (uint8 images: 55 MB in all); batches are gathered there.
   for (data::MnistSplit* split : {&train, &test}) {
     split->images = split->images.to(device);
@@ -263,6 +298,7 @@ inline int train(const Program& program, const Flags& flags) {
   }
   nn::Sequential model = program.make_model();
   model->to(device);
+  check_model_takes(program, *flags.dataset, model, train.images);
   optim::Adam optimizer(model->parameters(), optim::AdamOptions(flags.lr));
   optim::StepLR scheduler(optimizer, /*step_size=*/1, program.lr_gamma);
   nn::CrossEntropyLoss criterion;
