@@ -142,6 +142,26 @@ TEST(ExampleFlags, HelpExitsWithZeroAndMistakesWithTwo) {
   expect_refused({"--epochs"}, {"missing value after --epochs"});
 }
 
+TEST(ExampleFlags, CheckpointsGoWhereTheRunResumedFromUnlessNamed) {
+  const Flags resumed = parse_args({"--resume", "run.state", "--save-every", "7"});
+  EXPECT_EQ(resumed.resume, "run.state");
+  EXPECT_EQ(resumed.checkpoint, "run.state");
+  EXPECT_EQ(resumed.save_every, 7);
+  const Flags elsewhere = parse_args({"--resume", "run.state", "--checkpoint", "next.state"});
+  EXPECT_EQ(elsewhere.resume, "run.state");
+  EXPECT_EQ(elsewhere.checkpoint, "next.state");
+  const Flags fresh = parse_args({"--checkpoint", "run.state"});
+  EXPECT_EQ(fresh.save_every, 0);  // only at the end of each epoch
+  EXPECT_TRUE(fresh.resume.empty());
+  EXPECT_FALSE(fresh.detect_anomaly);
+  EXPECT_TRUE(parse_args({"--detect-anomaly"}).detect_anomaly);
+
+  expect_refused({"--save-every", "7"}, {"--save-every needs --checkpoint PATH"});
+  expect_refused({"--checkpoint", "run.state", "--save-every", "0"}, {"'0' for --save-every"});
+  expect_refused({"--checkpoint", "run.state", "--save-every", "7.5"}, {"whole number"});
+  expect_refused({"--resume", "run.state", "--save", "run.state"}, {"the same file, run.state"});
+}
+
 TEST(ExampleFlags, StandardizesWithTheChosenDatasetsStatistics) {
   const Tensor pixels = tensor({0, 255}, kUInt8);
   for (const mnist_example::Dataset& dataset : mnist_example::kDatasets) {
