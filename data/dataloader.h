@@ -94,6 +94,12 @@ class DataLoader {
   int64_t size() const;
   // How many epochs begin() has started.
   uint64_t epochs_started() const { return epochs_started_; }
+  // Makes the next begin() start epoch `epoch` (counting from 0) with the order that epoch has in
+  // every run of the same seed, as if `epoch` epochs had been started before: how a resumed run
+  // picks up its data order (PyTorch's samplers have a set_epoch too). A batch is gathered only
+  // when it is read, so stepping an iterator past the batches a run had already trained on costs
+  // nothing: `auto it = loader.begin(); for (i = 0; i < done; ++i) ++it;`.
+  void set_epoch(uint64_t epoch) { epochs_started_ = epoch; }
   const TensorDataset& dataset() const { return dataset_; }
   const DataLoaderOptions& options() const { return options_; }
 

@@ -432,15 +432,30 @@ void save(const Module& module, const std::string& path) {
   save_safetensors(tensors, path);
 }
 
-void load(Module& module, const std::string& path) {
-  std::vector<std::pair<std::string, Tensor>> targets = module.named_parameters();
+std::vector<std::pair<std::string, Tensor>> state_dict(const Module& module) {
+  std::vector<std::pair<std::string, Tensor>> tensors = module.named_parameters();
   for (auto& [name, buffer] : module.named_buffers()) {
-    if (buffer.defined()) targets.emplace_back(std::move(name), std::move(buffer));
+    if (buffer.defined()) tensors.emplace_back(std::move(name), std::move(buffer));
   }
-  std::map<std::string, Tensor> loaded;
-  for (auto& [name, tensor] : load_safetensors(path)) loaded.emplace(name, std::move(tensor));
+  return tensors;
+}
 
+void load(Module& module, const std::string& path) {
+  load_state_dict(module, load_safetensors(path), path);
+}
+
+void load_state_dict(Module& module, const std::vector<std::pair<std::string, Tensor>>& state,
+                     const std::string& source) {
+  std::vector<std::pair<std::string, Tensor>> targets = state_dict(module);
+  std::map<std::string, Tensor> loaded;
   std::vector<std::string> problems;
+  for (const auto& [name, tensor] : state) {
+    if (!tensor.defined()) {
+      problems.push_back("\"" + name + "\": undefined tensor");
+    } else if (!loaded.emplace(name, tensor).second) {
+      problems.push_back("\"" + name + "\": appears more than once");
+    }
+  }
   std::set<std::string> expected;
   for (const auto& [name, target] : targets) {
     expected.insert(name);
@@ -462,7 +477,7 @@ void load(Module& module, const std::string& path) {
       problems.push_back(problem.str());
     }
   }
-  if (!problems.empty()) NABLA_FAIL(mismatch_message(path, problems));
+  if (!problems.empty()) NABLA_FAIL(mismatch_message(source, problems));
 
   NoGradGuard no_grad;
   for (auto& [name, target] : targets) target.copy_(loaded.at(name));

@@ -57,6 +57,15 @@ void save(const Module& module, const std::string& path);
 // has been changed.
 void load(Module& module, const std::string& path);
 
+// The tensors nn::save writes, for a checkpoint that holds more than a module (a training state
+// with the optimizer's too: prefix the names to keep them apart), as PyTorch's state_dict().
+std::vector<std::pair<std::string, Tensor>> state_dict(const Module& module);
+// What nn::load does with a file's tensors, with named tensors from anywhere: every name, dtype and
+// shape is checked first and all problems are reported in one nabla::Error naming `source` (the
+// file they came from); then each is copied into the module's tensor in place.
+void load_state_dict(Module& module, const std::vector<std::pair<std::string, Tensor>>& state,
+                     const std::string& source);
+
 // nn::save(model, path) with a module holder such as nn::Sequential, as torch::save takes one.
 template <typename Impl>
 void save(const ModuleHolder<Impl>& module, const std::string& path) {

@@ -1,6 +1,7 @@
 // The data layer: the IDX reader on valid and corrupt files the tests write, MNIST (and
 // Fashion-MNIST) loading from a fake dataset directory, TensorDataset, and the DataLoader's
 // batching and shuffling.
+#include "idx_files.h"
 #include "temp_dir.h"
 #include "test_helpers.h"
 
@@ -21,28 +22,12 @@ namespace fs = std::filesystem;
 using data::DataLoader;
 using data::DataLoaderOptions;
 using data::TensorDataset;
+using nabla::testing::counting_bytes;
 using nabla::testing::expect_error;
 using nabla::testing::expect_tensor;
+using nabla::testing::idx_bytes;
 
 using DataFilesTest = testing::TempDirTest;
-
-// An IDX file's bytes: the magic (0, 0, type, dim count), big-endian dims, then `values`.
-std::vector<uint8_t> idx_bytes(const std::vector<uint32_t>& dims,
-                               const std::vector<uint8_t>& values, uint8_t type = 0x08) {
-  std::vector<uint8_t> bytes{0, 0, type, static_cast<uint8_t>(dims.size())};
-  for (uint32_t dim : dims) {
-    for (int shift = 24; shift >= 0; shift -= 8)
-      bytes.push_back(static_cast<uint8_t>(dim >> shift));
-  }
-  bytes.insert(bytes.end(), values.begin(), values.end());
-  return bytes;
-}
-
-std::vector<uint8_t> counting_bytes(size_t count, uint8_t first = 0) {
-  std::vector<uint8_t> values(count);
-  std::iota(values.begin(), values.end(), first);
-  return values;
-}
 
 // --- IDX reader ----------------------------------------------------------------------------------
 
@@ -340,6 +325,34 @@ TEST(DataLoader, ShuffleIsFisherYatesOverPhiloxDraws) {
     }
     EXPECT_EQ(epoch_order(loader), expected) << "epoch " << epoch;
   }
+}
+
+// A run resumed at epoch 1, batch 2 (set_epoch, then the iterator stepped past two batches) reads
+// the same batches as the uninterrupted run from there on, across the next epoch too.
+TEST(DataLoader, SetEpochResumesTheOrderOfAnEpochAtAnyBatch) {
+  auto options = DataLoaderOptions().batch_size(4).shuffle(true).seed(11);
+  DataLoader uninterrupted(TensorDataset({arange(18), arange(18) * 10}), options);
+  std::vector<std::vector<int64_t>> expected;  // epochs 1 and 2 from batch 2 of epoch 1 on
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    int64_t index = 0;
+    for (std::vector<Tensor>& batch : uninterrupted) {
+      if (epoch == 2 || (epoch == 1 && index >= 2))
+        expected.push_back(batch[1].to_vector<int64_t>());
+      ++index;
+    }
+  }
+  ASSERT_EQ(expected.size(), 8u);  // 5 batches per epoch: 3 of epoch 1, 5 of epoch 2
+
+  DataLoader resumed(TensorDataset({arange(18), arange(18) * 10}), options);
+  resumed.set_epoch(1);
+  std::vector<std::vector<int64_t>> got;
+  DataLoader::Iterator it = resumed.begin();
+  for (int i = 0; i < 2; ++i) ++it;
+  for (; it != resumed.end(); ++it) got.push_back((*it)[1].to_vector<int64_t>());
+  EXPECT_EQ(resumed.epochs_started(), 2u);
+  for (std::vector<Tensor>& batch : resumed) got.push_back(batch[1].to_vector<int64_t>());
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(resumed.epochs_started(), 3u);
 }
 
 TEST(DataLoader, BatchesTwoTensorsInLockstep) {

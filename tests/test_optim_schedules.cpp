@@ -192,6 +192,35 @@ TEST_P(Schedules, SequentialRunsOneScheduleThenTheNext) {
       {"SequentialLR", "milestones"});
 }
 
+// A resumed run makes a new scheduler and sets the saved last_epoch(): the rates (and OneCycleLR's
+// momentum) are those of the uninterrupted schedule from there on.
+TEST_P(Schedules, SetLastEpochResumesTheSchedule) {
+  OneParam a(1.0), b(1.0);
+  optim::StepLR uninterrupted(a.sgd, 2, 0.5);
+  for (int i = 0; i < 5; ++i) uninterrupted.step();
+  optim::StepLR resumed(b.sgd, 2, 0.5);
+  resumed.set_last_epoch(5);
+  EXPECT_EQ(resumed.last_epoch(), 5);
+  EXPECT_EQ(b.lr(), 0.25);  // 0.5^(5 / 2)
+  for (int i = 0; i < 3; ++i) {
+    uninterrupted.step();
+    resumed.step();
+    EXPECT_EQ(b.lr(), a.lr()) << "epoch " << resumed.last_epoch();
+  }
+
+  OneParam c(1.0), d(1.0);
+  optim::OneCycleLR cycle(c.sgd, 1.0, 10);
+  for (int i = 0; i < 4; ++i) cycle.step();
+  optim::OneCycleLR resumed_cycle(d.sgd, 1.0, 10);
+  resumed_cycle.set_last_epoch(4);
+  EXPECT_EQ(d.lr(), c.lr());
+  EXPECT_EQ(d.momentum(), c.momentum());
+  expect_error([&] { resumed_cycle.set_last_epoch(11); }, {"OneCycleLR", "11", "total_steps"});
+  expect_error([&] { resumed.set_last_epoch(-1); }, {"set_last_epoch", "-1"});
+  EXPECT_EQ(resumed_cycle.last_epoch(), 4);  // a refused epoch changes nothing
+  EXPECT_EQ(resumed.last_epoch(), 8);
+}
+
 TEST_P(Schedules, OneCycleClimbsThenAnnealsAndCyclesMomentum) {
   OneParam f(0.123);  // replaced: the cycle starts at max_lr / div_factor
   optim::OneCycleLR cycle(f.sgd, 1.0, 10);

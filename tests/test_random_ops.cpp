@@ -106,5 +106,43 @@ TEST_P(RandomOps, NormalAndUniformRefillInPlace) {
   expect_error([&] { leaf.normal_(); }, {"normal_", "leaf requiring grad"});
 }
 
+// The state is the seed and the count of calls: restoring it repeats the draws that followed it,
+// which is how a resumed training run gets the dropout masks of the uninterrupted one.
+TEST_P(RandomOps, GeneratorStateRoundTripRepeatsTheDraws) {
+  Generator& generator = default_generator(device());
+  generator.manual_seed(5);
+  (void)rand({3}, TensorOptions(kFloat32).device(device()));
+  const Tensor state = generator.get_state();
+  expect_tensor<uint8_t>(state, {16}, {5, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0});
+  const Tensor first = rand({100}, TensorOptions(kFloat32).device(device()));
+  const Tensor second = randn({7}, TensorOptions(kFloat32).device(device()));
+  (void)rand({50}, TensorOptions(kFloat32).device(device()));  // moves the generator on
+
+  generator.set_state(state);
+  EXPECT_EQ(generator.seed(), 5u);
+  EXPECT_TRUE(equal(rand({100}, TensorOptions(kFloat32).device(device())), first));
+  EXPECT_TRUE(equal(randn({7}, TensorOptions(kFloat32).device(device())), second));
+  expect_tensor<uint8_t>(generator.get_state(), {16},
+                         {5, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0});
+  // A state is the seed and the call count, little-endian: seed 2^64 - 1 after 258 calls.
+  const Tensor bytes =
+      tensor({255, 255, 255, 255, 255, 255, 255, 255, 2, 1, 0, 0, 0, 0, 0, 0}, kUInt8);
+  generator.set_state(bytes);
+  EXPECT_EQ(generator.seed(), 18446744073709551615ull);
+  EXPECT_TRUE(equal(generator.get_state(), bytes));
+  manual_seed(0);
+}
+
+TEST(Generator, SetStateRefusesAnythingButSixteenBytesOnTheCpu) {
+  Generator generator(9);
+  const Tensor before = generator.get_state();
+  expect_error([&] { generator.set_state(Tensor()); }, {"Generator::set_state", "undefined"});
+  expect_error([&] { generator.set_state(zeros({15}, kUInt8)); },
+               {"Generator::set_state", "uint8 CPU tensor of shape [16]", "[15]"});
+  expect_error([&] { generator.set_state(zeros({16}, kInt64)); }, {"[16]", "int64"});
+  expect_error([&] { generator.set_state(zeros({2, 8}, kUInt8)); }, {"[2, 8]"});
+  EXPECT_TRUE(equal(generator.get_state(), before));
+}
+
 }  // namespace
 }  // namespace nabla

@@ -389,6 +389,35 @@ TEST_F(Checkpoint, MismatchesAreAllReportedAndTheModuleIsUnchanged) {
   EXPECT_EQ(values_of(*wider_dtype), before_dtype);
 }
 
+// state_dict() is what nn::save writes; load_state_dict() is nn::load on named tensors from
+// anywhere, such as one file that holds a training run's model and optimizer under prefixes.
+TEST_F(Checkpoint, StateDictRoundTripsWithoutAFileOfItsOwn) {
+  manual_seed(3);
+  nn::Sequential saved = make_model(4);
+  const Named state = nn::state_dict(*saved);
+  std::vector<std::string> names;
+  for (const auto& [name, t] : state) names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias", "3.scale",
+                                             "3.mean", "3.count"}));
+  manual_seed(4);
+  nn::Sequential restored = make_model(4);
+  ASSERT_NE(values_of(*restored), values_of(*saved));
+  nn::load_state_dict(*restored, state, "run.safetensors (model.*)");
+  EXPECT_EQ(values_of(*restored), values_of(*saved));
+
+  Named twice = state;
+  twice.push_back(state[0]);
+  twice.emplace_back("extra", Tensor());
+  nn::Sequential untouched = make_model(4);
+  const auto before = values_of(*untouched);
+  expect_error(
+      [&] { nn::load_state_dict(*untouched, twice, "run.safetensors"); },
+      {"run.safetensors", "\"0.weight\": appears more than once", "\"extra\": undefined tensor"});
+  expect_error([&] { nn::load_state_dict(*untouched, Named(state.begin() + 1, state.end()), "X"); },
+               {"X: the checkpoint does not match the module", "missing \"0.weight\""});
+  EXPECT_EQ(values_of(*untouched), before);
+}
+
 TEST_F(Checkpoint, ACnnsBatchNormStatisticsTravelWithIt) {
   const std::string file = path("cnn.safetensors");
   manual_seed(6);

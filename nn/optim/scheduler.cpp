@@ -23,6 +23,13 @@ void LRScheduler::step() {
   apply(epoch_);
 }
 
+void LRScheduler::set_last_epoch(int64_t epoch) {
+  NABLA_CHECK(epoch >= 0, "LRScheduler::set_last_epoch: the epoch must not be negative, got ",
+              epoch);
+  apply(epoch);  // first, so that an epoch the schedule refuses (OneCycleLR's) changes nothing
+  epoch_ = epoch;
+}
+
 void LRScheduler::apply(int64_t epoch) {
   auto& groups = optimizer_.param_groups();
   NABLA_CHECK(groups.size() == base_lrs_.size(),

@@ -21,6 +21,10 @@ class LRScheduler {
   // Advances one epoch (or batch, for OneCycleLR) and sets every group's learning rate.
   void step();
   int64_t last_epoch() const { return epoch_; }
+  // Resumes the schedule at `epoch`, a last_epoch() saved with a checkpoint: sets the rates of that
+  // epoch, as `epoch` calls of step() on a new scheduler would. Make the scheduler before loading
+  // the optimizer's saved state, so that the schedule starts from the initial rates.
+  void set_last_epoch(int64_t epoch);
   std::vector<double> get_last_lr() const;
   // The learning rate at `epoch` of a group whose initial rate is base_lr.
   virtual double lr_at(int64_t epoch, double base_lr) const = 0;
