@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -158,6 +159,9 @@ void Optimizer::load_named_state(const std::vector<std::pair<std::string, Tensor
                   << " " << tensor.dtype();
         } else if (tensor.item<int64_t>() < 0) {
           message << name << ": negative step count " << tensor.item<int64_t>();
+        } else if (tensor.item<int64_t>() == std::numeric_limits<int64_t>::max()) {
+          // The next step() would overflow the count.
+          message << name << ": step count " << tensor.item<int64_t>() << " cannot grow";
         } else {
           target.state.step = tensor.item<int64_t>();
         }
