@@ -32,10 +32,11 @@ asan_suite() {
   (cd build-asan && ctest -L fuzz --output-on-failure --no-tests=ignore)
 }
 
-# libgomp/libomp and oneDNN are not built with ThreadSanitizer, so it cannot see the
-# synchronization inside an OpenMP team and would report every parallel loop as a race. With one
-# OpenMP thread, parallel loops run on the calling thread, and what is checked is what the thread
-# tests are about: nabla's own state, shared between the user's threads.
+# libomp (and oneDNN's libgomp) are not built with ThreadSanitizer, so it cannot see the
+# synchronization inside an OpenMP team and reports races inside the runtime (a parallel fill in
+# one thread and a parallel exp in another do). With one OpenMP thread, parallel loops run on
+# the calling thread, and what is checked is what the thread tests are about: nabla's own state,
+# shared between the user's threads.
 tsan_suite() {
   OMP_NUM_THREADS=1 TSAN_OPTIONS="halt_on_error=1 ${TSAN_OPTIONS:-}" \
     run_suite build-tsan/tests/nabla_thread_tests

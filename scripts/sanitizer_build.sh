@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 kind=${1:?usage: scripts/sanitizer_build.sh asan|tsan [TARGET...]}
 shift
 case "$kind" in
-  asan) options=(-DNABLA_SANITIZE=address,undefined -DNABLA_FUZZ=ON) ;;
+  asan) options=("-DNABLA_SANITIZE=address,undefined" -DNABLA_FUZZ=ON) ;;
   tsan) options=(-DNABLA_SANITIZE=thread -DNABLA_FUZZ=OFF) ;;
   *)
     echo "sanitizer_build: unknown build '$kind' (asan or tsan)" >&2
