@@ -256,7 +256,8 @@ TEST_P(Layers, FunctionalWrapsACallable) {
                        nn::Functional(nabla::softmax, 1));
   expect_tensor<float>(model(zeros({1, 2})), {1, 2}, {0.5f, 0.5f});
   EXPECT_EQ(printed(*nn::Functional(nabla::relu)), "Functional()");
-  expect_error([] { nn::Functional(nn::FunctionalImpl::Function()); }, {"Functional", "empty"});
+  expect_error([] { (void)nn::Functional(nn::FunctionalImpl::Function()); },
+               {"Functional", "empty"});
 }
 
 TEST_P(Layers, PrintingAModelShowsItsParameterCount) {

@@ -685,6 +685,14 @@ TEST_P(OptimState, MalformedIndicesAndCountsAreErrorsNotCrashes) {
             {{"param_groups.0.lr", lr}, {"state.0.step", scalar_tensor(-3, kInt64)}});
       },
       {"state.0.step: step count -3 is out of range"});
+  // A checkpoint with the largest count once loaded, and the next step() overflowed it.
+  const int64_t largest = std::numeric_limits<int64_t>::max();
+  expect_error(
+      [&] {
+        sgd.load_named_state(
+            {{"param_groups.0.lr", lr}, {"state.0.step", scalar_tensor(largest, kInt64)}});
+      },
+      {"state.0.step: step count 9223372036854775807 is out of range"});
   expect_error(
       [&] {
         sgd.load_named_state(
