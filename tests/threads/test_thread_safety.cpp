@@ -1,6 +1,7 @@
-// nabla used from several threads at once, as a server or a hyper-parameter sweep does: separate
-// models trained in separate threads give exactly what a serial run gives; grad mode is per thread
-// and the generator and the allocator are shared safely. These run under ThreadSanitizer in CI.
+// nabla used from several threads at once, as a hyper-parameter sweep does: separate models trained
+// in separate threads give exactly what a serial run gives; grad mode is per thread and the
+// generator and the allocator are shared safely (shared inference: test_shared_inference.cpp).
+// These run under ThreadSanitizer in CI.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -67,27 +68,6 @@ TEST(ThreadSafety, SeparateModelsTrainedInThreadsMatchASerialRun) {
     for (size_t p = 0; p < expected.size(); ++p) {
       EXPECT_TRUE(got[p].equal(expected[p])) << "model " << i << ", parameter " << p;
     }
-  }
-}
-
-TEST(ThreadSafety, OneModelServesInferenceFromManyThreads) {
-  manual_seed(4);
-  nn::Sequential model = make_model();
-  model->eval();
-  std::vector<Tensor> inputs, expected;
-  for (int i = 0; i < kThreads; ++i) {
-    inputs.push_back(randn({64, 8}));
-    NoGradGuard no_grad;
-    expected.push_back(model(inputs[i]));
-  }
-  std::vector<Tensor> got(kThreads);
-  run_in_threads([&](int i) {
-    NoGradGuard no_grad;
-    for (int repeat = 0; repeat < 20; ++repeat) got[i] = model(inputs[i]);
-  });
-  for (int i = 0; i < kThreads; ++i) {
-    EXPECT_FALSE(got[i].requires_grad());
-    EXPECT_TRUE(got[i].equal(expected[i])) << "thread " << i;
   }
 }
 
