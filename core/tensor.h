@@ -181,6 +181,11 @@ class Tensor {
   Tensor sub(const Tensor& other, const Scalar& alpha = 1) const;
   Tensor mul(const Tensor& other) const;
   Tensor div(const Tensor& other) const;
+  // With a number, as libtorch's methods take one: x.add(1), x.mul(2), x.eq(0).
+  Tensor add(const Scalar& other, const Scalar& alpha = 1) const;
+  Tensor sub(const Scalar& other, const Scalar& alpha = 1) const;
+  Tensor mul(const Scalar& other) const;
+  Tensor div(const Scalar& other) const;
   // div with rounding_mode "trunc" or "floor" (no gradient: the result is piecewise constant).
   Tensor div(const Tensor& other, const std::string& rounding_mode) const;
   Tensor remainder(const Tensor& other) const;
@@ -197,6 +202,12 @@ class Tensor {
   Tensor le(const Tensor& other) const;
   Tensor gt(const Tensor& other) const;
   Tensor ge(const Tensor& other) const;
+  Tensor eq(const Scalar& other) const;
+  Tensor ne(const Scalar& other) const;
+  Tensor lt(const Scalar& other) const;
+  Tensor le(const Scalar& other) const;
+  Tensor gt(const Scalar& other) const;
+  Tensor ge(const Scalar& other) const;
 
   // --- reductions (defined in autograd/) ---------------------------------------------------------
   Tensor sum() const;

@@ -139,6 +139,29 @@ TEST_P(Binary, AddAndSubWithAlpha) {
   testing::expect_tensor<int64_t>(sub(tensor({1, 2}), tensor({3, 4}), 2), {2}, {-5, -6});
 }
 
+TEST_P(Binary, MethodsTakeANumberAsLibtorchsDo) {
+  const Tensor a = tensor({1.0, 2.0, 4.0});
+  testing::expect_tensor<float>(a.add(1), {3}, {2.0f, 3.0f, 5.0f});
+  testing::expect_tensor<float>(a.add(1, 0.5), {3}, {1.5f, 2.5f, 4.5f});
+  testing::expect_tensor<float>(a.sub(1, 2), {3}, {-1.0f, 0.0f, 2.0f});
+  testing::expect_tensor<float>(a.mul(3), {3}, {3.0f, 6.0f, 12.0f});
+  testing::expect_tensor<float>(a.div(4), {3}, {0.25f, 0.5f, 1.0f});
+  testing::expect_tensor<bool>(a.eq(2), {3}, {false, true, false});
+  testing::expect_tensor<bool>(a.ne(2), {3}, {true, false, true});
+  testing::expect_tensor<bool>(a.lt(2), {3}, {true, false, false});
+  testing::expect_tensor<bool>(a.le(2), {3}, {true, true, false});
+  testing::expect_tensor<bool>(a.gt(2), {3}, {false, false, true});
+  testing::expect_tensor<bool>(a.ge(2), {3}, {false, true, true});
+  // Integers stay integers, and alpha scales in int64.
+  testing::expect_tensor<int64_t>(tensor({1, 2}).add(3, 2), {2}, {7, 8});
+  testing::expect_tensor<int64_t>(tensor({1, 2}).mul(-2), {2}, {-2, -4});
+  testing::expect_tensor<float>(tensor({1, 2}).add(0.5), {2}, {1.5f, 2.5f});
+  // Differentiable as the operators are.
+  const Tensor w = tensor({1.0, 2.0}).requires_grad_();
+  w.mul(3).add(1).sum().backward();
+  testing::expect_tensor<float>(w.grad(), {2}, {3.0f, 3.0f});
+}
+
 TEST_P(Binary, MulAndDiv) {
   Tensor a = tensor({1.0, 2.0, 3.0}), b = tensor({4.0, 5.0, 6.0});
   testing::expect_tensor<float>(a * b, {3}, {4.0f, 10.0f, 18.0f});

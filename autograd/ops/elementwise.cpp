@@ -4,6 +4,7 @@
 #include <nabla/autograd/in_place.h>
 #include <nabla/autograd/ops.h>
 #include <nabla/autograd/record.h>
+#include <nabla/core/math/wrapping.h>
 #include <nabla/core/native.h>
 
 namespace nabla {
@@ -564,6 +565,29 @@ Tensor Tensor::mul(const Tensor& other) const {
 Tensor Tensor::div(const Tensor& other) const {
   return nabla::div(*this, other);
 }
+namespace {
+// other * alpha for add(Scalar, alpha) and sub(Scalar, alpha): in int64 (wrapping) when both are
+// integers, so that x.add(3, 2) on an int64 tensor stays int64, else in double.
+Scalar scaled(const Scalar& other, const Scalar& alpha) {
+  if (!alpha.is_floating_point() && alpha.to<int64_t>() == 1) return other;
+  if (!other.is_floating_point() && !alpha.is_floating_point()) {
+    return math::wrapping_mul(other.to<int64_t>(), alpha.to<int64_t>());
+  }
+  return other.to_double() * alpha.to_double();
+}
+}  // namespace
+Tensor Tensor::add(const Scalar& other, const Scalar& alpha) const {
+  return nabla::add(*this, scaled(other, alpha));
+}
+Tensor Tensor::sub(const Scalar& other, const Scalar& alpha) const {
+  return nabla::sub(*this, scaled(other, alpha));
+}
+Tensor Tensor::mul(const Scalar& other) const {
+  return nabla::mul(*this, other);
+}
+Tensor Tensor::div(const Scalar& other) const {
+  return nabla::div(*this, other);
+}
 Tensor Tensor::maximum(const Tensor& other) const {
   return nabla::maximum(*this, other);
 }
@@ -586,6 +610,24 @@ Tensor Tensor::gt(const Tensor& other) const {
   return nabla::gt(*this, other);
 }
 Tensor Tensor::ge(const Tensor& other) const {
+  return nabla::ge(*this, other);
+}
+Tensor Tensor::eq(const Scalar& other) const {
+  return nabla::eq(*this, other);
+}
+Tensor Tensor::ne(const Scalar& other) const {
+  return nabla::ne(*this, other);
+}
+Tensor Tensor::lt(const Scalar& other) const {
+  return nabla::lt(*this, other);
+}
+Tensor Tensor::le(const Scalar& other) const {
+  return nabla::le(*this, other);
+}
+Tensor Tensor::gt(const Scalar& other) const {
+  return nabla::gt(*this, other);
+}
+Tensor Tensor::ge(const Scalar& other) const {
   return nabla::ge(*this, other);
 }
 
