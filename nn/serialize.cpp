@@ -424,20 +424,16 @@ std::vector<std::pair<std::string, Tensor>> load_safetensors(const std::string& 
   return load_safetensors(path, metadata);
 }
 
-void save(const Module& module, const std::string& path) {
-  std::vector<std::pair<std::string, Tensor>> tensors = module.named_parameters();
-  for (auto& [name, buffer] : module.named_buffers()) {
-    if (buffer.defined()) tensors.emplace_back(std::move(name), std::move(buffer));
-  }
-  save_safetensors(tensors, path);
-}
-
 std::vector<std::pair<std::string, Tensor>> state_dict(const Module& module) {
   std::vector<std::pair<std::string, Tensor>> tensors = module.named_parameters();
   for (auto& [name, buffer] : module.named_buffers()) {
     if (buffer.defined()) tensors.emplace_back(std::move(name), std::move(buffer));
   }
   return tensors;
+}
+
+void save(const Module& module, const std::string& path) {
+  save_safetensors(state_dict(module), path);
 }
 
 void load(Module& module, const std::string& path) {

@@ -70,11 +70,12 @@ Tensor as_strided(const Tensor& x, const Shape& sizes, const Strides& strides, i
   NABLA_CHECK(sizes.size() == strides.size(), "as_strided: shape ", sizes, " and strides ", strides,
               " have different lengths");
   int64_t last = offset;  // the furthest element the view reaches
-  bool overflow = offset < 0;
+  bool overflow = offset < 0, empty = false;
   for (int64_t d = 0; d < sizes.size(); ++d) {
     NABLA_CHECK(sizes[d] >= 0 && strides[d] >= 0, "as_strided: negative size or stride in shape ",
                 sizes, " strides ", strides);
     int64_t reach = 0;
+    empty |= sizes[d] == 0;
     if (sizes[d] > 0) {
       overflow |= __builtin_mul_overflow(sizes[d] - 1, strides[d], &reach);
       overflow |= __builtin_add_overflow(last, reach, &last);
@@ -82,8 +83,8 @@ Tensor as_strided(const Tensor& x, const Shape& sizes, const Strides& strides, i
   }
   const int64_t elements =
       static_cast<int64_t>(x.impl()->storage()->nbytes() / element_size(x.dtype()));
-  NABLA_CHECK(sizes.numel() == 0 || (!overflow && last < elements), "as_strided: a view of shape ",
-              sizes, ", strides ", strides, " and offset ", offset, " reaches past its storage of ",
+  NABLA_CHECK(empty || (!overflow && last < elements), "as_strided: a view of shape ", sizes,
+              ", strides ", strides, " and offset ", offset, " reaches past its storage of ",
               elements, " elements");
   return Tensor(
       std::make_shared<TensorImpl>(x.impl()->storage(), x.dtype(), sizes, strides, offset));
