@@ -12,6 +12,7 @@
 #include <nabla/core/shape.h>
 #include <nabla/core/tensor.h>
 #include <nabla/core/tensor_options.h>
+#include <nabla/core/threads.h>
 
 #include <nabla/autograd/engine.h>
 #include <nabla/autograd/function.h>

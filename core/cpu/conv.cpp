@@ -16,6 +16,7 @@
 
 #include <nabla/core/cpu/cpu_backend.h>
 #include <nabla/core/cpu/loops.h>
+#include <nabla/core/cpu/threads.h>
 #include <nabla/core/math/conv.h>
 #include <nabla/core/native.h>
 
@@ -162,13 +163,17 @@ ConvDescs descs_of(const math::Conv2dShape& s) {
   return d;
 }
 
-using ConvKey = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
-                           int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>;
+using ConvKey =
+    std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+               int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int>;
 
+// A primitive splits its work for the thread count it was created with and runs that many
+// threads whatever OpenMP says later, so the count is part of the key: when the load on the
+// machine changes it (core/cpu/threads.h), the next call gets a primitive made for the new count.
 ConvKey key_of(const math::Conv2dShape& s) {
-  return {s.batch,    s.in_channels, s.in_h,       s.in_w,     s.out_channels, s.kernel_h,
-          s.kernel_w, s.out_h,       s.out_w,      s.stride_h, s.stride_w,     s.pad_h,
-          s.pad_w,    s.dilation_h,  s.dilation_w, s.groups};
+  return {s.batch,    s.in_channels, s.in_h,       s.in_w,     s.out_channels,       s.kernel_h,
+          s.kernel_w, s.out_h,       s.out_w,      s.stride_h, s.stride_w,           s.pad_h,
+          s.pad_w,    s.dilation_h,  s.dilation_w, s.groups,   omp_get_max_threads()};
 }
 
 // A bounded cache: a training loop sees a handful of shapes (one per layer, and the last, smaller
@@ -276,6 +281,7 @@ void run(dnnl::primitive& primitive, const std::unordered_map<int, memory>& argu
 // oneDNN reports failures as dnnl::error; nabla's callers expect nabla::Error naming the op.
 template <typename Fn>
 void guarded(const char* op, const math::Conv2dShape& s, Fn&& fn) {
+  const OmpThreadsGuard threads(usable_threads());  // oneDNN reads OpenMP's count
   try {
     fn();
     cpu_stream().wait();

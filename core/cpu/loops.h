@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 
+#include <nabla/core/cpu/threads.h>
 #include <nabla/core/loop_layout.h>
 #include <nabla/core/tensor.h>
 
@@ -20,7 +21,7 @@ namespace nabla::cpu {
 constexpr int64_t kParallelElements = 32768;
 
 inline int thread_count_for(int64_t work) {
-  return work >= kParallelElements ? omp_get_max_threads() : 1;
+  return work >= kParallelElements ? usable_threads() : 1;
 }
 
 template <int N>

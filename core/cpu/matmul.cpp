@@ -15,6 +15,7 @@
 #include <nabla/core/cpu/cascade.h>
 #include <nabla/core/cpu/cpu_backend.h>
 #include <nabla/core/cpu/loops.h>
+#include <nabla/core/cpu/threads.h>
 #include <nabla/core/gemm_layout.h>
 #include <nabla/core/math/reduce.h>
 
@@ -87,11 +88,10 @@ void sgemm(const Tensor& a, const Tensor& b, const Tensor& out) {
     NABLA_CHECK(!failed, "matmul: oneDNN sgemm failed");
     return;
   }
-  const int saved_threads = omp_get_max_threads();
-  omp_set_num_threads(macs < kGemmParallelMacs ? 1 : saved_threads);
+  // oneDNN's sgemm runs as many threads as OpenMP's setting says.
+  const OmpThreadsGuard threads(macs < kGemmParallelMacs ? 1 : usable_threads());
   dnnl_status_t status = dnnl_success;
   for (int64_t i = 0; i < batch && status == dnnl_success; ++i) status = one(i);
-  omp_set_num_threads(saved_threads);
   NABLA_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed with status ", status);
 }
 #endif

@@ -3,6 +3,7 @@
 // reducing the last dims of a contiguous tensor, becomes a unit-stride loop over each output.
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <type_traits>
 
 #include <nabla/core/cpu/cascade.h>
@@ -120,21 +121,20 @@ void reduce_kernel(const Tensor& in, const Tensor& out, Combine combine) {
     return;
   }
   if (outputs == 1 && unit_inner && thread_count_for(per_output) > 1) {
-    // One output over many elements: partial results per thread, combined in thread order.
-    T partial[64];
-    const int threads = std::min(thread_count_for(per_output), 64);
-    for (int t = 0; t < threads; ++t) partial[t] = identity;
-#pragma omp parallel num_threads(threads)
-    {
-      const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
-      const int64_t chunk = (per_output + nt - 1) / nt;
-      const int64_t begin = std::min(per_output, t * chunk);
-      const int64_t end = std::min(per_output, begin + chunk);
-      if (begin < end) partial[t] = reduce_contiguous(x + begin, end - begin, combine);
-    }
-    T acc = identity;
-    for (int t = 0; t < threads; ++t) acc = combine(acc, partial[t]);
-    *y = acc;
+    // One output over many elements: the leaves of reduce_contiguous folded in parallel, then
+    // cascaded in order on one thread, so the result has the same bits at any thread count (the
+    // count follows the machine's load, core/cpu/threads.h).
+    const int64_t leaves = (per_output + kLeaf - 1) / kLeaf;
+    const std::unique_ptr<T[]> folded(new T[static_cast<size_t>(leaves)]);  // T may be bool
+    parallel_for(leaves, kLeaf, [&](int64_t begin, int64_t end) {
+      for (int64_t leaf = begin; leaf < end; ++leaf) {
+        const int64_t start = leaf * kLeaf;
+        folded[leaf] = fold_leaf(x + start, std::min(kLeaf, per_output - start), combine);
+      }
+    });
+    Cascade<T, Combine> cascade(combine, 1, leaves);
+    for (int64_t leaf = 0; leaf < leaves; ++leaf) cascade.add(folded[leaf]);
+    *y = cascade.total();
     return;
   }
   parallel_for(outputs, std::max<int64_t>(per_output, 1), [&](int64_t begin, int64_t end) {
