@@ -197,6 +197,9 @@ Tensor bmm(const Tensor& a, const Tensor& b);
 Tensor outer(const Tensor& a, const Tensor& b);
 Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2, const Scalar& beta = 1,
              const Scalar& alpha = 1);
+// input @ weight^T + bias for input [..., in], weight [out, in] and bias [out] (or undefined:
+// none), as torch::linear; one graph node.
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor());
 // Contractions written as in torch.einsum, e.g. "bij,bjk->bik", "ij->ji", "i,i->", "bi,bj->bij":
 // one or two operands, each label a dim; labels missing from the output are summed over.
 Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);

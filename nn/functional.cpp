@@ -10,13 +10,7 @@
 namespace nabla::nn::functional {
 
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
-  NABLA_CHECK(weight.dim() == 2, "linear: expected a 2-D weight [out, in], got shape ",
-              weight.sizes());
-  NABLA_CHECK(input.dim() >= 1 && input.size(-1) == weight.size(1), "linear: input shape ",
-              input.sizes(), " does not end in the weight's in_features ", weight.size(1),
-              " (weight shape ", weight.sizes(), ")");
-  Tensor out = matmul(input, weight.t());
-  return bias.defined() ? out + bias : out;
+  return nabla::linear(input, weight, bias);
 }
 
 Tensor relu(const Tensor& input) {

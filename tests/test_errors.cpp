@@ -33,6 +33,27 @@ TEST(Errors, MatmulInnerDimMismatchNamesBothShapes) {
   expect_error([] { matmul(scalar_tensor(1.0), ones({2})); }, {"matmul", "[]", "[2]"});
 }
 
+TEST(Errors, LinearNamesTheShapesAndDtypesThatDoNotFit) {
+  expect_error([] { linear(ones({2, 3}), ones({4, 5})); }, {"linear", "[2, 3]", "[4, 5]"});
+  expect_error([] { linear(ones({2, 3}), ones({3})); }, {"linear", "2-D weight", "[3]"});
+  expect_error(
+      [] {
+        linear(ones({2, 3}), ones({4, 3}), ones({3}));
+      },
+      {"linear", "bias of shape [4]", "[3]"});
+  expect_error(
+      [] {
+        linear(ones({2, 3}), ones({4, 3}), ones({4}, kFloat64));
+      },
+      {"linear", "float64", "float32"});
+  expect_error(
+      [] {
+        linear(ones({2, 3}), ones({4, 3}, kFloat64));
+      },
+      {"matmul", "float32", "float64"});
+  expect_error([] { linear(scalar_tensor(1.0), ones({4, 1})); }, {"linear", "[]", "[4, 1]"});
+}
+
 TEST(Errors, MmRequiresTwoDimensionalOperands) {
   expect_error([] { mm(ones({2, 2, 2}), ones({2, 2})); }, {"mm", "[2, 2, 2]", "[2, 2]"});
   expect_error([] { ones({2, 2}).mm(ones({2})); }, {"mm", "[2]"});

@@ -309,6 +309,20 @@ TEST_P(Gradcheck, MatmulMatchesFiniteDifferencesForEveryRankCombination) {
                               {normal({1, 4}), normal({4, 1})}));
 }
 
+TEST_P(Gradcheck, LinearMatchesFiniteDifferencesWithAndWithoutBias) {
+  const GradcheckFunction with_bias = [](const Inputs& in) { return linear(in[0], in[1], in[2]); };
+  const GradcheckFunction without = [](const Inputs& in) { return linear(in[0], in[1]); };
+  for (const Shape& input : {Shape{5, 3}, Shape{3}, Shape{2, 4, 3}}) {
+    SCOPED_TRACE(describe(input, Shape{4, 3}));
+    EXPECT_TRUE(gradients_match(with_bias, {normal(input), normal({4, 3}), normal({4})}));
+    EXPECT_TRUE(gradients_match(without, {normal(input), normal({4, 3})}));
+  }
+  // A transposed (non-contiguous) input, and an input that needs no gradient (a first layer).
+  EXPECT_TRUE(gradients_match([](const Inputs& in) { return linear(in[0].t(), in[1], in[2]); },
+                              {normal({3, 5}), normal({4, 3}), normal({4})}));
+  EXPECT_TRUE(gradients_match(with_bias, {randn({5, 3}, kFloat64), normal({4, 3}), normal({4})}));
+}
+
 // --- views -------------------------------------------------------------------------------------
 
 TEST_P(Gradcheck, ReshapingViewsMatchFiniteDifferences) {

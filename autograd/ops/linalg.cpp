@@ -54,6 +54,30 @@ struct MatmulBackward final : Node {
   SavedTensor self, other;
 };
 
+// y = x W^T + b as one node. Composed of matmul, t() and an add it would cost a view of the weight
+// per step, two nodes, and a gradient for W computed as (x^T g)^T, a transposed view that the
+// leaf then copies; here dW = g^T x comes out in W's own layout, db = the sum of g over rows, and
+// dx = g W only when the input needs it (never for a first layer fed with data).
+struct LinearBackward final : Node {
+  const char* name() const override { return "LinearBackward"; }
+  std::vector<Tensor> apply(const Tensor& grad) override {
+    const Tensor x = input.unpack(*this), w = weight.unpack(*this);
+    const Tensor g = native::reshape(grad, {-1, w.size(0)});
+    Tensor grad_x, grad_w, grad_b;
+    if (needs_input_grad(0)) grad_x = native::reshape(native::matmul(g, w), x.sizes());
+    if (needs_input_grad(1)) {
+      grad_w = native::matmul(native::transpose(g, 0, 1), native::reshape(x, {-1, w.size(1)}));
+    }
+    if (needs_input_grad(2)) grad_b = native::sum(g, {0}, false);
+    return {grad_x, grad_w, grad_b};
+  }
+  void release_saved() override {
+    input.reset();
+    weight.reset();
+  }
+  SavedTensor input, weight;
+};
+
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
@@ -61,6 +85,34 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   if (auto node = record<MatmulBackward>(y, {&a, &b})) {
     node->self.save(a);
     node->other.save(b);
+  }
+  return y;
+}
+
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  native::check_defined("linear", input);
+  native::check_defined("linear", weight);
+  NABLA_CHECK(weight.dim() == 2, "linear: expected a 2-D weight [out, in], got shape ",
+              weight.sizes());
+  NABLA_CHECK(input.dim() >= 1 && input.size(-1) == weight.size(1), "linear: input shape ",
+              input.sizes(), " does not end in the weight's in_features ", weight.size(1),
+              " (weight shape ", weight.sizes(), ")");
+  NABLA_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == weight.size(0)),
+              "linear: expected a bias of shape [", weight.size(0), "] for weight shape ",
+              weight.sizes(), ", got ", bias.sizes());
+  NABLA_CHECK(
+      !bias.defined() || (bias.dtype() == weight.dtype() && bias.device() == weight.device()),
+      "linear: the bias (", bias.dtype(), ", ", bias.device(), ") must match the weight (",
+      weight.dtype(), ", ", weight.device(), ")");
+  Shape out_shape = input.sizes();
+  out_shape[out_shape.size() - 1] = weight.size(0);
+  const Tensor rows = native::reshape(input, {-1, weight.size(1)});
+  Tensor y = native::matmul(rows, native::transpose(weight, 0, 1));  // [rows, out], fresh
+  if (bias.defined()) native::binary_(BinaryOp::Add, y, bias);
+  y = native::reshape(y, out_shape);
+  if (auto node = record<LinearBackward>(y, {&input, &weight, &bias})) {
+    node->input.save(input);
+    node->weight.save(weight);
   }
   return y;
 }
