@@ -8,6 +8,7 @@
 #include <nabla/core/factory.h>
 #include <nabla/core/generator.h>
 #include <nabla/core/indexing.h>
+#include <nabla/core/profile.h>
 #include <nabla/core/scalar.h>
 #include <nabla/core/shape.h>
 #include <nabla/core/tensor.h>

@@ -1,8 +1,8 @@
 // CNN training throughput on the CPU, in samples/s at batch 64: the model of PyTorch's C++ MNIST
 // example (conv 1->10 5x5, max-pool 2, ReLU, conv 10->20 5x5, max-pool 2, ReLU, Linear 320->50,
 // ReLU, Dropout 0.5, Linear 50->10) and examples/mnist_cnn's larger one, with Adam and cross
-// entropy on MNIST-sized random images, as examples/mnist_training.h trains them. libtorch's
-// figures for the same loop come from bench/compare_libtorch_cnn (scripts/bench_libtorch_cnn.sh).
+// entropy on MNIST-sized random images, as examples/mnist_training.h trains them. The same models
+// beside libtorch, on MNIST itself: scripts/compare_libtorch.sh.
 #include "training_loop.h"
 
 namespace {

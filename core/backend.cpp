@@ -5,12 +5,17 @@
 #include <sstream>
 
 #include <nabla/core/cpu/cpu_backend.h>
+#include <nabla/core/profile.h>
 
 namespace nabla {
 
 namespace detail {
 Backend& cuda_backend(int device_index);  // defined in cuda/
 }  // namespace detail
+
+namespace profile::detail {
+Backend& profiling_cpu_backend();  // core/profile.cpp: the CPU backend with every call timed
+}  // namespace profile::detail
 
 namespace cpu {
 namespace {
@@ -30,7 +35,9 @@ IndexErrorMessage index_error_message(const char* op, int64_t dim, const Shape& 
 }
 
 Backend& backend_for(Device device) {
-  if (device.is_cpu()) return cpu::cpu_backend();
+  if (device.is_cpu()) {
+    return profile::enabled() ? profile::detail::profiling_cpu_backend() : cpu::cpu_backend();
+  }
   return detail::cuda_backend(device.index());
 }
 
