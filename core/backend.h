@@ -20,7 +20,14 @@ namespace nabla {
 class Tensor;
 
 enum class ReduceOp : uint8_t { Sum, Prod, Max, Min };
-enum class RandomKind : uint8_t { Uniform, Normal };
+// Uniform, normal, or dropout's scaled keep mask: b where the element's uniform draw in [0, 1) is
+// at least a, else 0 (a = p, b = 1 / (1 - p)), the mask of one pass instead of four.
+enum class RandomKind : uint8_t { Uniform, Normal, DropoutMask };
+
+// The op a random kind serves, for messages: "rand", "randn" or "dropout".
+inline const char* random_op_name(RandomKind kind) {
+  return kind == RandomKind::Uniform ? "rand" : kind == RandomKind::Normal ? "randn" : "dropout";
+}
 enum class ScanOp : uint8_t { Sum, Prod };
 
 // The message of a failed index check: before + the offending value + after, e.g.
@@ -124,7 +131,7 @@ class Backend {
                             const math::AdagradOptions& options) = 0;
 
   // Fills contiguous `out` (floating) with element i of Philox stream (seed, call): uniform in
-  // [a, b) or normal with mean a and standard deviation b.
+  // [a, b), normal with mean a and standard deviation b, or dropout's mask (see RandomKind).
   virtual void random(const Tensor& out, RandomKind kind, double a, double b, uint64_t seed,
                       uint64_t call) = 0;
 };

@@ -32,6 +32,14 @@ struct UniformLane {
 };
 
 template <typename T>
+struct DropoutLane {
+  T p, scale;
+  __device__ T operator()(const math::Philox4x32& r, int k) const {
+    return math::dropout_lane(r, k, p, scale);
+  }
+};
+
+template <typename T>
 struct NormalLane {
   T mean, std;
   __device__ T operator()(const math::Philox4x32& r, int k) const {
@@ -43,7 +51,7 @@ struct NormalLane {
 
 void CudaBackend::random(const Tensor& out, RandomKind kind, double a, double b, uint64_t seed,
                          uint64_t call) {
-  const char* name = kind == RandomKind::Uniform ? "rand" : "randn";
+  const char* name = random_op_name(kind);
   OpScope scope(index_, name);
   dispatch_floating(out.dtype(), name, [&](auto tag) {
     using T = decltype(tag);
@@ -54,6 +62,10 @@ void CudaBackend::random(const Tensor& out, RandomKind kind, double a, double b,
       constexpr int kPerBlock = math::kUniformsPerBlock<T>;
       random_kernel<kPerBlock><<<blocks_for(n, kPerBlock), kThreads, 0, stream()>>>(
           y, n, seed, call, UniformLane<T>{lo, hi});
+    } else if (kind == RandomKind::DropoutMask) {
+      constexpr int kPerBlock = math::kUniformsPerBlock<T>;
+      random_kernel<kPerBlock><<<blocks_for(n, kPerBlock), kThreads, 0, stream()>>>(
+          y, n, seed, call, DropoutLane<T>{lo, hi});
     } else {
       constexpr int kPerBlock = math::kNormalsPerBlock<T>;
       random_kernel<kPerBlock><<<blocks_for(n, kPerBlock), kThreads, 0, stream()>>>(

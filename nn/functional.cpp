@@ -81,13 +81,11 @@ Tensor dropout(const Tensor& input, double p, bool training) {
   NABLA_CHECK(p >= 0 && p <= 1, "dropout: probability must be in [0, 1], got ", p);
   if (!training || p == 0) return input;
   if (p == 1) return input * 0;
-  // keep_i = (u_i >= p) for u_i the Philox uniform of (seed, call, i): the same mask on any device.
-  const Tensor uniform =
-      native::random(input.sizes(), RandomKind::Uniform, 0.0, 1.0,
+  // scale_i = (u_i >= p) / (1 - p) for u_i the Philox uniform of (seed, call, i), drawn and
+  // thresholded in one pass: the same mask on any device.
+  const Tensor scale =
+      native::random(input.sizes(), RandomKind::DropoutMask, p, 1.0 / (1.0 - p),
                      input.is_floating_point() ? input.dtype() : kFloat32, input.device());
-  const Tensor scale = native::binary(
-      BinaryOp::Mul, native::to(native::binary(BinaryOp::Ge, uniform, p), uniform.dtype()),
-      1.0 / (1.0 - p));
   return input * scale;
 }
 

@@ -17,19 +17,35 @@ NABLA_HD inline void philox_mulhilo(uint32_t a, uint32_t b, uint32_t& hi, uint32
   lo = static_cast<uint32_t>(product);
 }
 
+constexpr uint32_t kPhiloxMultiplier0 = 0xD2511F53u, kPhiloxMultiplier1 = 0xCD9E8D57u;
+constexpr uint32_t kPhiloxWeyl0 = 0x9E3779B9u, kPhiloxWeyl1 = 0xBB67AE85u;
+constexpr int kPhiloxRounds = 10;
+
+// One round on the counter words c0..c3 with the round's key. Scalar words rather than a struct,
+// so that the CPU can run it over arrays of counters, one vector lane per block.
+NABLA_HD inline void philox_round(uint32_t& c0, uint32_t& c1, uint32_t& c2, uint32_t& c3,
+                                  uint32_t key0, uint32_t key1) {
+  uint32_t hi0, lo0, hi1, lo1;
+  philox_mulhilo(kPhiloxMultiplier0, c0, hi0, lo0);
+  philox_mulhilo(kPhiloxMultiplier1, c2, hi1, lo1);
+  const uint32_t next0 = hi1 ^ c1 ^ key0, next2 = hi0 ^ c3 ^ key1;
+  c0 = next0;
+  c1 = lo1;
+  c2 = next2;
+  c3 = lo0;
+}
+
+// The key of the next round.
+NABLA_HD inline void philox_bump_key(uint32_t& key0, uint32_t& key1) {
+  key0 += kPhiloxWeyl0;
+  key1 += kPhiloxWeyl1;
+}
+
 // Ten rounds of Philox over a 128-bit counter with a 64-bit key.
 NABLA_HD inline Philox4x32 philox4x32_10(Philox4x32 counter, uint32_t key0, uint32_t key1) {
-  constexpr uint32_t kMultiplier0 = 0xD2511F53u, kMultiplier1 = 0xCD9E8D57u;
-  constexpr uint32_t kWeyl0 = 0x9E3779B9u, kWeyl1 = 0xBB67AE85u;
-  for (int round = 0; round < 10; ++round) {
-    if (round > 0) {
-      key0 += kWeyl0;
-      key1 += kWeyl1;
-    }
-    uint32_t hi0, lo0, hi1, lo1;
-    philox_mulhilo(kMultiplier0, counter.v[0], hi0, lo0);
-    philox_mulhilo(kMultiplier1, counter.v[2], hi1, lo1);
-    counter = Philox4x32{{hi1 ^ counter.v[1] ^ key0, lo1, hi0 ^ counter.v[3] ^ key1, lo0}};
+  for (int round = 0; round < kPhiloxRounds; ++round) {
+    if (round > 0) philox_bump_key(key0, key1);
+    philox_round(counter.v[0], counter.v[1], counter.v[2], counter.v[3], key0, key1);
   }
   return counter;
 }
@@ -68,6 +84,13 @@ NABLA_HD inline double uniform_lane(const Philox4x32& r, int lane, double lo, do
 }
 
 // Value `lane` of normal(mean, std) from block r, by the Box-Muller transform of two uniforms of
+// Dropout's scaled keep mask from the same draw as uniform_lane(r, lane, 0, 1): `scale` where it
+// is at least p, else 0, so the mask equals (rand() >= p) * scale bit for bit.
+template <typename T>
+NABLA_HD T dropout_lane(const Philox4x32& r, int lane, T p, T scale) {
+  return uniform_lane(r, lane, T(0), T(1)) >= p ? scale : T(0);
+}
+
 // its own (laid out as uniform_lane's).
 template <typename T>
 NABLA_HD T normal_lane(const Philox4x32& r, int lane, T mean, T std) {

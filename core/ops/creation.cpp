@@ -58,7 +58,7 @@ Tensor from_blob(void* data, const Shape& sizes, const Strides& strides, ScalarT
 
 Tensor random(const Shape& sizes, RandomKind kind, double a, double b, ScalarType dtype,
               Device device) {
-  const char* op = kind == RandomKind::Uniform ? "rand" : "randn";
+  const char* op = random_op_name(kind);
   NABLA_CHECK(is_floating_point(dtype), op, ": expected a floating point dtype, got ", dtype);
   Tensor out = empty(sizes, dtype, device);
   auto [seed, call] = default_generator(device).next_call();
