@@ -129,7 +129,9 @@ math::Pool2dShape pool2d_shape(const char* op, const Tensor& input, math::PoolKi
                                const Pair& dilation, bool ceil_mode);
 math::Pool2dShape adaptive_pool2d_shape(const char* op, const Tensor& input, const Pair& output);
 // The pooled tensor and, for max pooling, the int64 index of each maximum in its input plane.
-std::tuple<Tensor, Tensor> pool2d(const Tensor& input, const math::Pool2dShape& shape);
+// Max pooling's indices only when `with_indices` (a backward needs them; inference does not).
+std::tuple<Tensor, Tensor> pool2d(const Tensor& input, const math::Pool2dShape& shape,
+                                  bool with_indices = true);
 Tensor max_pool2d_backward(const Tensor& grad_out, const Tensor& indices, const Shape& input_shape);
 Tensor avg_pool2d_backward(const Tensor& grad_out, const math::Pool2dShape& shape,
                            const Shape& input_shape);

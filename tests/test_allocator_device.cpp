@@ -52,6 +52,21 @@ TEST(CpuAllocator, EmptyCacheReturnsCachedBlocks) {
   EXPECT_EQ(cpu_allocator().stats().reserved_bytes, cpu_allocator().stats().allocated_bytes);
 }
 
+TEST(CpuAllocator, LargeBlocksGoBackToTheSystemWhenFreed) {
+  { Tensor warm = ones({8}).sum(); }  // the scalar sum's block is cached from here on
+  const AllocatorStats before = cpu_allocator().stats();
+  for (int i = 0; i < 2; ++i) {
+    Tensor t = full({int64_t{5} << 20}, 1.5f);  // 20 MiB: above the cached sizes
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(t.data_ptr()) % 64, 0u);
+    EXPECT_FLOAT_EQ(t.sum().item<float>(), 1.5f * (5 << 20));
+    EXPECT_EQ(cpu_allocator().stats().allocated_bytes, before.allocated_bytes + (20u << 20));
+  }
+  const AllocatorStats after = cpu_allocator().stats();
+  EXPECT_EQ(after.allocated_bytes, before.allocated_bytes);
+  EXPECT_EQ(after.reserved_bytes, before.reserved_bytes);  // nothing kept
+  EXPECT_EQ(after.system_allocations, before.system_allocations + 2);
+}
+
 TEST(Device, ParsesAndPrintsDeviceStrings) {
   EXPECT_TRUE(Device("cpu").is_cpu());
   EXPECT_EQ(Device("cuda").type(), kCUDA);

@@ -64,9 +64,14 @@ Tensor average(const Tensor& input, const math::Pool2dShape& shape) {
 
 }  // namespace
 
-std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, const Shape& kernel_size,
-                                                   const Shape& stride, const Shape& padding,
-                                                   const Shape& dilation, bool ceil_mode) {
+namespace {
+
+// Max pooling; the int64 indices (as large as the output) are computed only when asked for or
+// when the backward will need them.
+std::tuple<Tensor, Tensor> max_pool2d_impl(const Tensor& input, const Shape& kernel_size,
+                                           const Shape& stride, const Shape& padding,
+                                           const Shape& dilation, bool ceil_mode,
+                                           bool want_indices) {
   return on_batch(input, [&](const Tensor& x) {
     const char* op = "max_pool2d";
     const native::Pair kernel = detail::expand_pair(op, "kernel_size", kernel_size);
@@ -75,16 +80,25 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, const Sh
                              stride.empty() ? kernel : detail::expand_pair(op, "stride", stride),
                              detail::expand_pair(op, "padding", padding),
                              detail::expand_pair(op, "dilation", dilation), ceil_mode);
-    auto [y, indices] = native::pool2d(x, shape);
+    const bool recording = autograd::should_record({&x});
+    auto [y, indices] = native::pool2d(x, shape, want_indices || recording);
     if (auto node = record<MaxPool2dBackward>(y, {&x}, x.sizes())) node->indices.save(indices);
     return std::tuple<Tensor, Tensor>{y, indices};
   });
 }
 
+}  // namespace
+
+std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, const Shape& kernel_size,
+                                                   const Shape& stride, const Shape& padding,
+                                                   const Shape& dilation, bool ceil_mode) {
+  return max_pool2d_impl(input, kernel_size, stride, padding, dilation, ceil_mode, true);
+}
+
 Tensor max_pool2d(const Tensor& input, const Shape& kernel_size, const Shape& stride,
                   const Shape& padding, const Shape& dilation, bool ceil_mode) {
   return std::get<0>(
-      max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode));
+      max_pool2d_impl(input, kernel_size, stride, padding, dilation, ceil_mode, false));
 }
 
 Tensor avg_pool2d(const Tensor& input, const Shape& kernel_size, const Shape& stride,

@@ -1,6 +1,9 @@
 // The CPU caching allocator. Blocks are 64-byte aligned (a cache line, and an AVX-512 vector) and
 // rounded up to size classes; a freed block goes onto its class's free list and the next request of
-// that class takes it back, so steady-state training allocates nothing from the system.
+// that class takes it back, so steady-state training allocates nothing from the system. Blocks of
+// 16 MiB and more are not cached (see kUncachedBytes).
+#include <sys/mman.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
@@ -15,6 +18,19 @@ namespace nabla {
 namespace {
 
 constexpr size_t kAlignment = 64;
+
+// Blocks this large are not cached: they come from mmap and go back to the system when freed. A
+// training step's tensors are far smaller; the large ones are an evaluation pass over a big batch
+// (mnist_cnn's activations for 1000 test images are 86 and 147 MB), whose freed blocks, kept by
+// size class, would sit beside new ones of other sizes and double the peak memory. Mapping and
+// faulting in such a block costs far less than the computation that fills it. mmap rather than
+// malloc: glibc raises its mmap threshold after such frees and would keep the next ones.
+constexpr size_t kUncachedBytes = size_t{16} << 20;
+
+void* map_block(size_t nbytes) {
+  void* block = mmap(nullptr, nbytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return block == MAP_FAILED ? nullptr : block;  // page-aligned, so 64-byte aligned
+}
 
 // Multiples of 64 up to 4 KiB, then four classes per power of two (at most 25% slack).
 size_t size_class(size_t nbytes) {
@@ -41,6 +57,7 @@ class CachingCpuAllocator final : public Allocator {
   void* allocate(size_t nbytes) override {
     if (nbytes == 0) return nullptr;
     const size_t rounded = size_class(nbytes);
+    if (rounded >= kUncachedBytes) return allocate_uncached(rounded);
     {
       std::lock_guard<SpinLock> lock(lock_);
       note_allocated(rounded);
@@ -69,6 +86,12 @@ class CachingCpuAllocator final : public Allocator {
   void deallocate(void* ptr, size_t nbytes) noexcept override {
     if (ptr == nullptr) return;
     const size_t rounded = size_class(nbytes);
+    if (rounded >= kUncachedBytes) {
+      munmap(ptr, rounded);
+      std::lock_guard<SpinLock> lock(lock_);
+      stats_.allocated_bytes -= rounded;
+      return;
+    }
     std::lock_guard<SpinLock> lock(lock_);
     stats_.allocated_bytes -= rounded;
     cached_bytes_ += rounded;
@@ -101,6 +124,25 @@ class CachingCpuAllocator final : public Allocator {
   }
 
  private:
+  void* allocate_uncached(size_t rounded) {
+    {
+      std::lock_guard<SpinLock> lock(lock_);
+      note_allocated(rounded);
+      ++stats_.system_allocations;
+    }
+    void* block = map_block(rounded);
+    if (block == nullptr) {
+      empty_cache();
+      block = map_block(rounded);
+    }
+    if (block == nullptr) {
+      std::lock_guard<SpinLock> lock(lock_);
+      stats_.allocated_bytes -= rounded;
+      NABLA_FAIL("CPU allocator: out of memory allocating ", rounded, " bytes");
+    }
+    return block;
+  }
+
   void note_allocated(size_t rounded) {
     stats_.allocated_bytes += rounded;
     if (stats_.allocated_bytes > stats_.peak_allocated_bytes) {

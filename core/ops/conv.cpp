@@ -201,11 +201,13 @@ math::Pool2dShape adaptive_pool2d_shape(const char* op, const Tensor& input, con
   return s;
 }
 
-std::tuple<Tensor, Tensor> pool2d(const Tensor& input, const math::Pool2dShape& s) {
+std::tuple<Tensor, Tensor> pool2d(const Tensor& input, const math::Pool2dShape& s,
+                                  bool with_indices) {
   const Shape out_shape{input.size(0), input.size(1), s.out_h, s.out_w};
   Tensor out = empty(out_shape, input.dtype(), input.device());
-  Tensor indices =
-      s.kind == math::PoolKind::Max ? empty(out_shape, kInt64, input.device()) : Tensor();
+  Tensor indices = s.kind == math::PoolKind::Max && with_indices
+                       ? empty(out_shape, kInt64, input.device())
+                       : Tensor();
   if (out.numel() > 0) backend_for(input.device()).pool2d(contiguous(input), s, out, indices);
   return {out, indices};
 }
