@@ -24,6 +24,13 @@ TEST_P(ScatterMask, ScatterWritesSourceOrValueAtIndex) {
   expect_tensor<float>(
       zeros({3}).scatter_add(0, tensor({0, 1, 0, 2}), tensor({1.f, 2.f, 3.f, 4.f})), {3},
       {4, 2, 4});
+  // Along the last dim of contiguous rows (max pooling's backward): repeated indices add up, and
+  // without accumulate the last one wins, as on one thread.
+  expect_tensor<float>(zeros({2, 3}).scatter_add(1, tensor({{0, 0, 2}, {1, 1, 1}}),
+                                                 tensor({{1.f, 2.f, 3.f}, {4.f, 5.f, 6.f}})),
+                       {2, 3}, {3, 0, 3, 0, 15, 0});
+  expect_tensor<float>(zeros({1, 2}).scatter(1, tensor({{0, 0}}), tensor({{1.f, 2.f}})), {1, 2},
+                       {2, 0});
   Tensor y = zeros({3}, kInt64);
   y.scatter_(0, tensor({2}), tensor({7}));
   y.scatter_add_(0, tensor({2, 0}), tensor({1, 1}));

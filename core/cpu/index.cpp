@@ -2,6 +2,7 @@
 // scatter_add) with the indexed tensor's stride along `dim` zeroed; the index value then picks the
 // element along `dim` (core/math/indexing.h, as on the GPU). Indices are validated before anything
 // is written.
+#include <algorithm>
 #include <cstring>
 #include <type_traits>
 
@@ -44,9 +45,41 @@ void indexed_copy(const Tensor& in, int64_t dim, const Tensor& index_over_out, c
   });
 }
 
+// Scatters along the last dim of contiguous 2-D tensors whose rows pair up (src's and out's row
+// r go together): max pooling's backward, [planes, outputs] into [planes, inputs]. Rows touch
+// disjoint outputs, so they are split across threads; within a row the order is the one-thread
+// order, so repeated indices give the same bits. False when the tensors are not of this form.
+template <typename T>
+bool scatter_rows(const Tensor& src, int64_t dim, const Tensor& index, const Tensor& out,
+                  bool accumulate) {
+  if (out.dim() != 2 || dim != 1 || src.size(0) != out.size(0) || !src.is_contiguous() ||
+      !index.is_contiguous() || !out.is_contiguous()) {
+    return false;
+  }
+  const int64_t n = src.size(1), width = out.size(1);
+  const T* s = src.data_ptr<T>();
+  const int64_t* idx = index.data_ptr<int64_t>();
+  T* o = out.data_ptr<T>();
+  parallel_for(src.size(0), std::max<int64_t>(n, 1), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      T* row = o + r * width;
+      for (int64_t j = r * n; j < (r + 1) * n; ++j) {
+        T& target = row[idx[j]];
+        if constexpr (std::is_same_v<T, bool>) {
+          target = accumulate ? (target || s[j]) : s[j];
+        } else {
+          target = accumulate ? static_cast<T>(target + s[j]) : s[j];
+        }
+      }
+    }
+  });
+  return true;
+}
+
 template <typename T>
 void scatter_typed(const Tensor& src, int64_t dim, const Tensor& index, const Tensor& out,
                    bool accumulate) {
+  if (scatter_rows<T>(src, dim, index, out, accumulate)) return;
   Strides out_strides = out.strides();
   const int64_t dim_stride = out.stride(dim);
   out_strides[dim] = 0;

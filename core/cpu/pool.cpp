@@ -12,18 +12,18 @@ namespace {
 // The common max pooling (no padding, no dilation), the same result as math::max_pool_element
 // computed tap by tap across a whole output row, so that the compiler vectorizes the comparisons
 // and selects: which tap wins is unpredictable on real data, and a branch per tap was most of
-// the time this took.
-template <typename T>
+// the time this took. Without `where` (inference) the positions are not kept.
+template <typename T, bool kKeepPositions>
 void max_pool_plane_unpadded(const T* plane, const math::Pool2dShape& shape, T* out,
                              int64_t* where) {
   const math::Pool2dShape s = shape;  // a copy: the int64 index stores cannot alias it
   for (int64_t oh = 0; oh < s.out_h; ++oh) {
     T* best = out + oh * s.out_w;
-    int64_t* best_at = where + oh * s.out_w;
+    int64_t* best_at = kKeepPositions ? where + oh * s.out_w : nullptr;
     const int64_t first = oh * s.stride_h * s.in_w;
     for (int64_t ow = 0; ow < s.out_w; ++ow) {
       best[ow] = plane[first + ow * s.stride_w];
-      best_at[ow] = first + ow * s.stride_w;
+      if constexpr (kKeepPositions) best_at[ow] = first + ow * s.stride_w;
     }
     for (int64_t kh = 0; kh < s.kernel_h; ++kh) {
       for (int64_t kw = kh == 0 ? 1 : 0; kw < s.kernel_w; ++kw) {
@@ -33,7 +33,7 @@ void max_pool_plane_unpadded(const T* plane, const math::Pool2dShape& shape, T* 
           const T current = best[ow];
           const bool take = value > current || math::is_nan(value);
           best[ow] = take ? value : current;
-          best_at[ow] = take ? tap + ow * s.stride_w : best_at[ow];
+          if constexpr (kKeepPositions) best_at[ow] = take ? tap + ow * s.stride_w : best_at[ow];
         }
       }
     }
@@ -55,14 +55,18 @@ void CpuBackend::pool2d(const Tensor& input, const math::Pool2dShape& s, const T
         parallel_for(s.planes, cost, [&](int64_t begin, int64_t end) {
           // Windows inside the input (no padding, no dilation, no overhang from ceil_mode) take
           // the vectorized path.
-          const bool inside = s.kind == math::PoolKind::Max && where != nullptr && s.pad_h == 0 &&
-                              s.pad_w == 0 && s.dilation_h == 1 && s.dilation_w == 1 &&
+          const bool inside = s.kind == math::PoolKind::Max && s.pad_h == 0 && s.pad_w == 0 &&
+                              s.dilation_h == 1 && s.dilation_w == 1 &&
                               (s.out_h - 1) * s.stride_h + s.kernel_h <= s.in_h &&
                               (s.out_w - 1) * s.stride_w + s.kernel_w <= s.in_w;
           for (int64_t p = begin; p < end; ++p) {
             const T* plane = x + p * in_plane;
+            if (inside && where != nullptr) {
+              max_pool_plane_unpadded<T, true>(plane, s, y + p * out_plane, where + p * out_plane);
+              continue;
+            }
             if (inside) {
-              max_pool_plane_unpadded(plane, s, y + p * out_plane, where + p * out_plane);
+              max_pool_plane_unpadded<T, false>(plane, s, y + p * out_plane, nullptr);
               continue;
             }
             for (int64_t oh = 0; oh < s.out_h; ++oh) {

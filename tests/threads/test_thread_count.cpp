@@ -40,12 +40,18 @@ TEST(ThreadCount, ReductionsProductsAndElementwiseKernelsGiveTheSameBitsAtAnyCou
   const Tensor x = randn({1 << 20});  // large enough to be split across threads
   const Tensor m = randn({300, 1000});
   const Tensor x64 = randn({64, 784}), w = randn({128, 784}), g = randn({64, 128});
+  const Tensor pool_grad = randn({640, 144}), pool_index = (rand({640, 144}) * 576).to(kInt64);
   std::vector<Tensor> results[2];
   for (int threads : {1, 2}) {
     set_num_threads(threads);
-    results[threads - 1] = {x.sum(),           m.sum(0),           m.sum(1), (x * 3 + 1).exp(),
-                            m.softmax(1),      matmul(x64, w.t()),  // mnist_mlp's products
-                            matmul(g.t(), x64)};
+    results[threads - 1] = {x.sum(),
+                            m.sum(0),
+                            m.sum(1),
+                            (x * 3 + 1).exp(),
+                            m.softmax(1),
+                            matmul(x64, w.t()),  // mnist_mlp's products
+                            matmul(g.t(), x64),
+                            zeros({640, 576}).scatter_add(1, pool_index, pool_grad)};
   }
   for (size_t i = 0; i < results[0].size(); ++i) {
     SCOPED_TRACE(i);
