@@ -4,9 +4,9 @@
 // a second. A training step is a chain of short parallel loops, each ending when its slowest
 // thread does; a thread that shares its core with another process waits for its time slice, and
 // every loop waits with it (a busy loop on one of two cores made training 4x slower). With
-// OMP_NUM_THREADS set, or after set_num_threads(), the count is fixed and results are bit for bit
-// reproducible run to run; with the default, reductions and elementwise kernels still give the
-// same bits at any thread count, but oneDNN's convolutions may not.
+// OMP_NUM_THREADS set, or after set_num_threads(), the count is fixed. Either way the load never
+// changes a result: kernels give the same bits at any thread count, and the one that would not
+// (oneDNN's convolution weight gradient) always runs on all threads (see cpu::all_threads).
 #pragma once
 
 namespace nabla {

@@ -112,18 +112,20 @@ struct ConvPrimitives {
   dnnl::convolution_backward_weights backward_weights;
   bool has_forward = false, has_forward_with_bias = false, has_backward_data = false,
        has_backward_weights = false;
-  // The weights in the forward layout, kept while the weight tensor is unchanged (the same
-  // storage, offset and version): the forward and the backward data pass of a step reorder them
-  // once, not twice, and evaluation reorders them once in all. The storage is held weakly and
+  // A tensor in a primitive's layout, kept while the tensor is unchanged (the same storage,
+  // offset and version). The weights: the forward and the backward data pass of a step reorder
+  // them once, not twice, and evaluation reorders them once in all. The output gradient: the
+  // backward data and weights passes of a step reorder it once. The storage is held weakly and
   // compared by identity, not address: the caching allocator hands a freed block's address to
   // the next tensor, which may even have the same version.
-  struct CachedWeights {
+  struct CachedReorder {
     std::weak_ptr<Storage> storage;
     int64_t offset = 0;
     uint64_t version = 0;
     memory::desc layout;
     Tensor data;
-  } weights_cache;
+  };
+  CachedReorder weights_cache, grad_cache;
 };
 
 struct ConvDescs {
@@ -254,21 +256,20 @@ struct Output {
   Tensor scratch;
 };
 
-// The weights in `wanted`, from the cache when the tensor is unchanged since it was filled.
-memory cached_weights(ConvPrimitives& p, const Tensor& weight, const memory::desc& plain,
-                      const memory::desc& wanted) {
-  if (wanted == plain) return memory(plain, engine(), weight.data_ptr());
-  ConvPrimitives::CachedWeights& cached = p.weights_cache;
-  const std::shared_ptr<Storage>& storage = weight.impl()->storage();
+// `t` in `wanted`, from `cached` when the tensor is unchanged since it was filled.
+memory cached_in_layout(ConvPrimitives::CachedReorder& cached, const Tensor& t,
+                        const memory::desc& plain, const memory::desc& wanted) {
+  if (wanted == plain) return memory(plain, engine(), t.data_ptr());
+  const std::shared_ptr<Storage>& storage = t.impl()->storage();
   const bool fresh = cached.data.defined() && cached.storage.lock() == storage &&
-                     cached.offset == weight.storage_offset() &&
-                     cached.version == weight.version() && cached.layout == wanted;
+                     cached.offset == t.storage_offset() && cached.version == t.version() &&
+                     cached.layout == wanted;
   if (!fresh) {
     cached.data = Tensor();
-    in_layout(weight, plain, wanted, cached.data);
+    in_layout(t, plain, wanted, cached.data);
     cached.storage = storage;
-    cached.offset = weight.storage_offset();
-    cached.version = weight.version();
+    cached.offset = t.storage_offset();
+    cached.version = t.version();
     cached.layout = wanted;
   }
   return memory(wanted, engine(), cached.data.data_ptr());
@@ -280,8 +281,8 @@ void run(dnnl::primitive& primitive, const std::unordered_map<int, memory>& argu
 
 // oneDNN reports failures as dnnl::error; nabla's callers expect nabla::Error naming the op.
 template <typename Fn>
-void guarded(const char* op, const math::Conv2dShape& s, Fn&& fn) {
-  const OmpThreadsGuard threads(usable_threads());  // oneDNN reads OpenMP's count
+void guarded(const char* op, const math::Conv2dShape& s, int threads, Fn&& fn) {
+  const OmpThreadsGuard guard(threads);  // oneDNN reads OpenMP's count
   try {
     fn();
     cpu_stream().wait();
@@ -294,7 +295,7 @@ void guarded(const char* op, const math::Conv2dShape& s, Fn&& fn) {
 
 void onednn_forward(const Tensor& input, const Tensor& weight, const Tensor& bias,
                     const math::Conv2dShape& s, const Tensor& out) {
-  guarded("conv2d", s, [&] {
+  guarded("conv2d", s, usable_threads(), [&] {
     cache().with(s, [&](ConvPrimitives& p, const ConvDescs& d) {
       if (bias.defined() && !p.has_forward_with_bias) {
         p.forward_with_bias_desc = dnnl::convolution_forward::primitive_desc(
@@ -307,7 +308,8 @@ void onednn_forward(const Tensor& input, const Tensor& weight, const Tensor& bia
       const auto& pd = bias.defined() ? p.forward_with_bias_desc : p.forward_desc;
       Tensor src_scratch;
       const memory src = in_layout(input, d.src, pd.src_desc(), src_scratch);
-      const memory weights = cached_weights(p, weight, d.weights, pd.weights_desc());
+      const memory weights =
+          cached_in_layout(p.weights_cache, weight, d.weights, pd.weights_desc());
       Output dst(out, d.dst, pd.dst_desc());
       std::unordered_map<int, memory> arguments = {
           {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst.get()}};
@@ -324,7 +326,7 @@ void onednn_forward(const Tensor& input, const Tensor& weight, const Tensor& bia
 
 void onednn_backward_input(const Tensor& grad_out, const Tensor& weight, const math::Conv2dShape& s,
                            const Tensor& grad_input) {
-  guarded("conv2d backward", s, [&] {
+  guarded("conv2d backward", s, usable_threads(), [&] {
     cache().with(s, [&](ConvPrimitives& p, const ConvDescs& d) {
       if (!p.has_backward_data) {
         p.backward_data_desc = dnnl::convolution_backward_data::primitive_desc(
@@ -335,9 +337,9 @@ void onednn_backward_input(const Tensor& grad_out, const Tensor& weight, const m
         p.has_backward_data = true;
       }
       const auto& pd = p.backward_data_desc;
-      Tensor diff_dst_scratch;
-      const memory diff_dst = in_layout(grad_out, d.dst, pd.diff_dst_desc(), diff_dst_scratch);
-      const memory weights = cached_weights(p, weight, d.weights, pd.weights_desc());
+      const memory diff_dst = cached_in_layout(p.grad_cache, grad_out, d.dst, pd.diff_dst_desc());
+      const memory weights =
+          cached_in_layout(p.weights_cache, weight, d.weights, pd.weights_desc());
       Output diff_src(grad_input, d.src, pd.diff_src_desc());
       run(p.backward_data, {{DNNL_ARG_DIFF_DST, diff_dst},
                             {DNNL_ARG_WEIGHTS, weights},
@@ -349,7 +351,9 @@ void onednn_backward_input(const Tensor& grad_out, const Tensor& weight, const m
 
 void onednn_backward_weight(const Tensor& grad_out, const Tensor& input, const math::Conv2dShape& s,
                             const Tensor& grad_weight) {
-  guarded("conv2d backward", s, [&] {
+  // The weight gradient sums partial results per thread, so its bits depend on the thread count:
+  // it always runs on all threads, so that a busy machine cannot change a training run's result.
+  guarded("conv2d backward", s, all_threads(), [&] {
     cache().with(s, [&](ConvPrimitives& p, const ConvDescs& d) {
       if (!p.has_backward_weights) {
         p.backward_weights_desc = dnnl::convolution_backward_weights::primitive_desc(
@@ -360,14 +364,15 @@ void onednn_backward_weight(const Tensor& grad_out, const Tensor& input, const m
         p.has_backward_weights = true;
       }
       const auto& pd = p.backward_weights_desc;
-      Tensor diff_dst_scratch, src_scratch;
-      const memory diff_dst = in_layout(grad_out, d.dst, pd.diff_dst_desc(), diff_dst_scratch);
+      Tensor src_scratch;
+      const memory diff_dst = cached_in_layout(p.grad_cache, grad_out, d.dst, pd.diff_dst_desc());
       const memory src = in_layout(input, d.src, pd.src_desc(), src_scratch);
       Output diff_weights(grad_weight, d.weights, pd.diff_weights_desc());
       run(p.backward_weights, {{DNNL_ARG_DIFF_DST, diff_dst},
                                {DNNL_ARG_SRC, src},
                                {DNNL_ARG_DIFF_WEIGHTS, diff_weights.get()}});
       diff_weights.finish();
+      p.grad_cache = ConvPrimitives::CachedReorder();  // the step's last use: free it now
     });
   });
 }

@@ -1,8 +1,8 @@
 // The thread count of the CPU kernels. Unless it is fixed, it follows the load on the CPUs this
 // process may run on: every kRefreshNanoseconds, the CPU time those CPUs spent busy (from
 // /proc/stat) minus this process's own CPU time gives how many of them other processes keep
-// busy, and threads_for_load() turns that into a count. The first count, before there is an
-// interval to measure, comes from the number of threads runnable at that moment. The check on the
+// busy, and threads_for_load() turns that into a count. Until the first interval is measured,
+// every CPU is used. The check on the
 // hot path is one coarse clock read; the refresh, a few tens of microseconds, runs on whichever
 // thread finds it due.
 #include <nabla/core/cpu/threads.h>
@@ -31,7 +31,8 @@ namespace {
 
 constexpr int64_t kRefreshNanoseconds = 250'000'000;
 // The first measurement comes sooner: a training epoch of a small model can be over in 300 ms.
-constexpr int64_t kFirstRefreshNanoseconds = 50'000'000;
+// Not much sooner: /proc/stat counts in ticks of 10 ms, so a short interval misjudges the load.
+constexpr int64_t kFirstRefreshNanoseconds = 100'000'000;
 
 int64_t nanoseconds(clockid_t clock) {
   timespec ts{};
@@ -62,8 +63,7 @@ std::vector<int> allowed_cpus() {
 
 // Sums the busy time (user, nice, system, irq, softirq, steal; guest time is part of user) of
 // `cpus` from /proc/stat. False when the file is missing or not in the expected form.
-// Also sets `running` to procs_running, the threads runnable right now on the whole machine.
-bool read_busy_seconds(const std::vector<int>& cpus, double& seconds, int& running) {
+bool read_busy_seconds(const std::vector<int>& cpus, double& seconds) {
   std::ifstream file("/proc/stat");
   if (!file) return false;
   static const double ticks_per_second = static_cast<double>(sysconf(_SC_CLK_TCK));
@@ -71,7 +71,6 @@ bool read_busy_seconds(const std::vector<int>& cpus, double& seconds, int& runni
   size_t found = 0;
   std::string line;
   while (std::getline(file, line)) {
-    if (line.compare(0, 14, "procs_running ") == 0) running = std::atoi(line.c_str() + 14);
     if (line.compare(0, 3, "cpu") != 0 || line.size() < 4 || line[3] < '0' || line[3] > '9') {
       continue;
     }
@@ -108,6 +107,11 @@ class ThreadPolicy {
     return current_.load(std::memory_order_relaxed);
   }
 
+  int all_threads() const {
+    const int fixed = fixed_.load(std::memory_order_relaxed);
+    return fixed > 0 ? fixed : most_;
+  }
+
   void fix(int n) { fixed_.store(n, std::memory_order_relaxed); }
 
  private:
@@ -118,21 +122,15 @@ class ThreadPolicy {
                             (have_last_ ? kRefreshNanoseconds : kFirstRefreshNanoseconds),
                         std::memory_order_relaxed);
     LoadSample now;
-    int running = 0;
-    if (!read_busy_seconds(cpus_, now.busy_seconds, running)) {
+    if (!read_busy_seconds(cpus_, now.busy_seconds)) {
       measurable_.store(false, std::memory_order_relaxed);
       current_.store(most_, std::memory_order_relaxed);
       return;
     }
     now.own_seconds = static_cast<double>(nanoseconds(CLOCK_PROCESS_CPUTIME_ID)) * 1e-9;
     now.wall = nanoseconds(CLOCK_MONOTONIC);
-    const int cpus = static_cast<int>(cpus_.size());
-    if (!have_last_) {
-      // No interval to measure over yet: until the first one, count the threads runnable now
-      // besides this one (before nabla's first parallel loop, its own workers do not exist).
-      const double others = std::clamp(running - 1, 0, cpus);
-      current_.store(std::min(most_, threads_for_load(cpus, others)), std::memory_order_relaxed);
-    } else {
+    if (have_last_) {
+      const int cpus = static_cast<int>(cpus_.size());
       const double wall = static_cast<double>(now.wall - last_.wall) * 1e-9;
       const double others =
           ((now.busy_seconds - last_.busy_seconds) - (now.own_seconds - last_.own_seconds)) / wall;
@@ -168,6 +166,10 @@ int threads_for_load(int cpus, double others_busy) {
 
 int usable_threads() {
   return policy().threads();
+}
+
+int all_threads() {
+  return policy().all_threads();
 }
 
 }  // namespace cpu

@@ -8,6 +8,10 @@ namespace nabla::cpu {
 
 // Threads for a large kernel now: the fixed count, or the CPUs that other processes leave free.
 int usable_threads();
+// The fixed count, or every CPU: for kernels whose results depend on the thread count (oneDNN's
+// convolution weight gradient sums per-thread partials), so that the machine's load cannot
+// change their bits.
+int all_threads();
 
 // Threads to run on `cpus` CPUs of which other processes keep `others_busy` busy (in CPUs, e.g.
 // 1.0 for one busy loop): the CPUs left, rounded down unless at least 0.7 of the last one is

@@ -41,10 +41,17 @@ TEST(ThreadCount, ReductionsProductsAndElementwiseKernelsGiveTheSameBitsAtAnyCou
   const Tensor m = randn({300, 1000});
   const Tensor x64 = randn({64, 784}), w = randn({128, 784}), g = randn({64, 128});
   const Tensor pool_grad = randn({640, 144}), pool_index = (rand({640, 144}) * 576).to(kInt64);
+  const Tensor image = randn({64, 10, 12, 12}), kernel = randn({20, 10, 5, 5});
+  const Tensor conv_grad = randn({64, 20, 8, 8});
   std::vector<Tensor> results[2];
   for (int threads : {1, 2}) {
     set_num_threads(threads);
-    results[threads - 1] = {x.sum(),
+    // A convolution's output and input gradient (its weight gradient runs on all threads always).
+    Tensor input = image.clone().requires_grad_();
+    (conv2d(input, kernel) * conv_grad).sum().backward();
+    results[threads - 1] = {conv2d(image, kernel),
+                            input.grad(),
+                            x.sum(),
                             m.sum(0),
                             m.sum(1),
                             (x * 3 + 1).exp(),
@@ -58,7 +65,7 @@ TEST(ThreadCount, ReductionsProductsAndElementwiseKernelsGiveTheSameBitsAtAnyCou
     EXPECT_TRUE(same_bits(results[0][i].contiguous(), results[1][i].contiguous()));
   }
   // The one-output sum folds the same leaves in the same order as a single thread does.
-  EXPECT_NEAR(results[0][0].item<float>(), x.to(kFloat64).sum().item<double>(), 1e-2);
+  EXPECT_NEAR(results[0][2].item<float>(), x.to(kFloat64).sum().item<double>(), 1e-2);
   set_num_threads(2);
 }
 
