@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Trains the same models on the same MNIST data in nabla and in Debian's libtorch, side by side:
 # mnist_mlp's MLP, PyTorch's C++ MNIST example CNN and mnist_cnn's CNN, with Adam, cross entropy
-# and the same batch sizes and epochs (bench/compare_libtorch). Each configuration runs three
-# rounds, the two frameworks alternately, and the report gives medians and their ratios, with:
+# and the same batch sizes and epochs (bench/compare_libtorch). Each configuration runs five
+# rounds (mnist_cnn's, which take minutes, three), the two frameworks alternately, and the report
+# gives medians and their ratios, with:
 #   - samples/s, test accuracy and peak RSS of each, and the fraction of the machine's float32
 #     GEMM peak (measured first) that nabla's FLOP/s reach;
 #   - nabla's per-step breakdown (phases, kernels by kind, host work);
@@ -55,14 +56,14 @@ record() {
 echo "compare_libtorch: measuring the sgemm peak" >&2
 record peak "$bin/compare_sgemm_peak"
 
-# model, batch size, training images (0: all 60000), epochs
-configs=("mlp 32 0 1" "mlp 64 0 1" "mlp 256 0 1"
-  "pytorch-cnn 32 19200 1" "pytorch-cnn 64 19200 1" "pytorch-cnn 256 19200 1"
-  "cnn 64 6400 1")
+# model, batch size, training images (0: all 60000), epochs, rounds
+configs=("mlp 32 0 1 5" "mlp 64 0 1 5" "mlp 256 0 1 5"
+  "pytorch-cnn 32 19200 1 5" "pytorch-cnn 64 19200 1 5" "pytorch-cnn 256 19200 1 5"
+  "cnn 64 6400 1 3")
 for config in "${configs[@]}"; do
-  read -r model batch limit epochs <<<"$config"
+  read -r model batch limit epochs rounds <<<"$config"
   echo "compare_libtorch: $model, batch $batch" >&2
-  for round in 1 2 3; do
+  for round in $(seq "$rounds"); do
     for framework in libtorch nabla; do
       record "train $framework $model $batch idle" "$bin/compare_train_$framework" \
         --model "$model" --batch-size "$batch" --train-limit "$limit" --epochs "$epochs"
@@ -76,7 +77,7 @@ echo "compare_libtorch: mlp, batch 64, with a busy loop on CPU $last_cpu" >&2
 taskset -c "$last_cpu" sh -c 'while :; do :; done' &
 busy_pid=$!
 sleep 1
-for round in 1 2 3; do
+for round in 1 2 3 4 5; do
   for framework in libtorch nabla; do
     record "train $framework mlp 64 busy" "$bin/compare_train_$framework" --model mlp --batch-size 64
   done

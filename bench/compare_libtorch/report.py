@@ -64,8 +64,8 @@ def report(rows):
                          for r in rs)["version"]
     out.append(f"Measured {datetime.date.today().isoformat()} by `scripts/compare_libtorch.sh` on "
                f"{cpu_model()} ({peak['threads']} CPUs, {cpu_flags()}), against Debian's libtorch "
-               f"{torch_version} with OpenBLAS; medians of 3 rounds run alternately, each "
-               f"framework with its default threads. The machine's float32 GEMM peak "
+               f"{torch_version} with OpenBLAS; medians of 5 rounds (mnist_cnn: 3) run "
+               f"alternately, each framework with its default threads. The machine's float32 GEMM peak "
                f"(2048^3 sgemm on {peak['threads']} threads) is {peak['sgemm_gflops']:.0f} "
                f"GFLOP/s; *roofline* is the fraction of it nabla's training reaches.")
     out.append("")
