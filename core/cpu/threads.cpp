@@ -2,9 +2,8 @@
 // process may run on: every kRefreshNanoseconds, the CPU time those CPUs spent busy (from
 // /proc/stat) minus this process's own CPU time gives how many of them other processes keep
 // busy, and threads_for_load() turns that into a count. Until the first interval is measured,
-// every CPU is used. The check on the
-// hot path is one coarse clock read; the refresh, a few tens of microseconds, runs on whichever
-// thread finds it due.
+// every CPU is used. The check on the hot path is one coarse clock read; the refresh, a few tens
+// of microseconds, runs on whichever thread finds it due.
 #include <nabla/core/cpu/threads.h>
 
 #include <sched.h>
