@@ -1,5 +1,6 @@
 // The CPU kernels' thread count: the load-following choice, the libtorch-style setter, and results
-// that keep their bits when the count changes (it follows the machine's load by default).
+// that keep their bits when the count changes (it follows the machine's load by default). In the
+// main suite, not tests/threads: it runs OpenMP teams, which ThreadSanitizer cannot see into.
 #include <gtest/gtest.h>
 
 #include <cstring>
