@@ -28,6 +28,7 @@ enum class RandomKind : uint8_t { Uniform, Normal, DropoutMask };
 inline const char* random_op_name(RandomKind kind) {
   return kind == RandomKind::Uniform ? "rand" : kind == RandomKind::Normal ? "randn" : "dropout";
 }
+
 enum class ScanOp : uint8_t { Sum, Prod };
 
 // The message of a failed index check: before + the offending value + after, e.g.

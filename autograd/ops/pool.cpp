@@ -62,10 +62,6 @@ Tensor average(const Tensor& input, const math::Pool2dShape& shape) {
   return y;
 }
 
-}  // namespace
-
-namespace {
-
 // Max pooling; the int64 indices (as large as the output) are computed only when asked for or
 // when the backward will need them.
 std::tuple<Tensor, Tensor> max_pool2d_impl(const Tensor& input, const Shape& kernel_size,

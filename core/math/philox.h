@@ -83,7 +83,6 @@ NABLA_HD inline double uniform_lane(const Philox4x32& r, int lane, double lo, do
   return lo + (hi - lo) * uniform_double(r.v[2 * lane], r.v[2 * lane + 1]);
 }
 
-// Value `lane` of normal(mean, std) from block r, by the Box-Muller transform of two uniforms of
 // Dropout's scaled keep mask from the same draw as uniform_lane(r, lane, 0, 1): `scale` where it
 // is at least p, else 0, so the mask equals (rand() >= p) * scale bit for bit.
 template <typename T>
@@ -91,6 +90,7 @@ NABLA_HD T dropout_lane(const Philox4x32& r, int lane, T p, T scale) {
   return uniform_lane(r, lane, T(0), T(1)) >= p ? scale : T(0);
 }
 
+// Value `lane` of normal(mean, std) from block r, by the Box-Muller transform of two uniforms of
 // its own (laid out as uniform_lane's).
 template <typename T>
 NABLA_HD T normal_lane(const Philox4x32& r, int lane, T mean, T std) {
