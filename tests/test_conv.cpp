@@ -105,6 +105,8 @@ TEST_P(Conv2d, FastPathMatchesTheReference) {
       {{1, 2, 12, 12}, {3, 2, 3, 3}, {3}, {2}, {2, 1}, 1},
       {{2, 6, 7, 7}, {6, 1, 5, 5}, {1}, {2}, {1}, 6},
       {{64, 1, 28, 28}, {10, 1, 5, 5}, {1}, {0}, {1}, 1},
+      // 4 MB of input and output: the CPU's forward runs it in two chunks, of 50 and 51 images.
+      {{101, 3, 32, 32}, {8, 3, 3, 3}, {1}, {0}, {1}, 1},
   };
   manual_seed(42);
   for (const Case& c : cases) {
