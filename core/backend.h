@@ -97,6 +97,18 @@ class Backend {
   virtual void scan(ScanOp op, const Tensor& in, const Tensor& out) = 0;
   // Numerically stable softmax or log-softmax along `dim`.
   virtual void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) = 0;
+  // Softmax cross entropy of each row of contiguous logits [M, C] against int64 class indices
+  // target [M] with label smoothing (core/math/softmax.h): loss[i] and weight[i] = 1, or both 0
+  // where target[i] == ignore_index; and when `probs` is defined, the rows' softmax [M, C] for the
+  // backward (0 on ignored rows). Any other target outside [0, C) is reported with `message`, as
+  // check_index_range reports it.
+  virtual void cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_index,
+                             double smoothing, const Tensor& loss, const Tensor& weight,
+                             const Tensor& probs, const IndexErrorMessage& message) = 0;
+  // Its gradient from those probabilities: grad[i, c] = factor[i] (probs[i, c] - the target
+  // distribution), for targets already checked; rows with factor 0 (the ignored ones) get 0.
+  virtual void cross_entropy_backward(const Tensor& probs, const Tensor& target, double smoothing,
+                                      const Tensor& factor, const Tensor& grad) = 0;
 
   // 2-D convolution of contiguous NCHW float tensors (core/math/conv.h gives the geometry):
   // out = conv(input, weight) + bias (bias undefined: none), and the gradients of its input and

@@ -97,6 +97,16 @@ void scatter_add_(const Tensor& self, int64_t dim, const Tensor& index, const Te
 void index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src);
 Tensor softmax(const Tensor& x, int64_t dim);
 Tensor log_softmax(const Tensor& x, int64_t dim);
+// Softmax cross entropy of each row of logits [M, C] against int64 class indices [M], with label
+// smoothing: {loss [M], weight [M], probabilities [M, C]}, weight 1 for a row that counts and 0
+// (and a loss of 0) where the target is ignore_index; the softmax probabilities, which the backward
+// takes, only `with_probs`. A target outside [0, C) is an error of `message`, reported as
+// check_index_range reports it. The backward is factor[i] (probs[i] - target distribution).
+std::tuple<Tensor, Tensor, Tensor> cross_entropy(const Tensor& logits, const Tensor& target,
+                                                 int64_t ignore_index, double smoothing,
+                                                 bool with_probs, const IndexErrorMessage& message);
+Tensor cross_entropy_backward(const Tensor& probs, const Tensor& target, double smoothing,
+                              const Tensor& factor);
 // Checks every element of int64 `index` is in [0, limit), else a nabla::Error of `message` around
 // the first offending value: at once on the CPU, at the next synchronization on a GPU.
 void check_index_range(const Tensor& index, int64_t limit, const IndexErrorMessage& message);

@@ -116,6 +116,17 @@ class ProfilingBackend final : public Backend {
     const Scope scope(Category::Softmax);
     inner_.softmax(in, dim, log, out);
   }
+  void cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_index,
+                     double smoothing, const Tensor& loss, const Tensor& weight,
+                     const Tensor& probs, const IndexErrorMessage& message) override {
+    const Scope scope(Category::Softmax);
+    inner_.cross_entropy(logits, target, ignore_index, smoothing, loss, weight, probs, message);
+  }
+  void cross_entropy_backward(const Tensor& probs, const Tensor& target, double smoothing,
+                              const Tensor& factor, const Tensor& grad) override {
+    const Scope scope(Category::Softmax);
+    inner_.cross_entropy_backward(probs, target, smoothing, factor, grad);
+  }
   void conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
               const math::Conv2dShape& shape, const Tensor& out) override {
     const Scope scope(Category::Convolution);

@@ -17,7 +17,7 @@ enum class Category : uint8_t {
   Pooling,
   Elementwise,  // unary, binary, where, copy and conversion, fill
   Reduction,    // sum, max, arg-max, scan, sort
-  Softmax,      // softmax and log-softmax (cross entropy's forward)
+  Softmax,      // softmax, log-softmax and softmax cross entropy (forward and backward)
   Indexing,     // gather, scatter, index_select, index checks (batches, cross entropy's targets)
   Random,       // dropout masks, initialization
   Optimizer,    // the parameter updates

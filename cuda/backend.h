@@ -38,6 +38,11 @@ class CudaBackend final : public Backend {
   void sort(const Tensor& in, bool descending, const Tensor& indices) override;
   void scan(ScanOp op, const Tensor& in, const Tensor& out) override;
   void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) override;
+  void cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_index,
+                     double smoothing, const Tensor& loss, const Tensor& weight,
+                     const Tensor& probs, const IndexErrorMessage& message) override;
+  void cross_entropy_backward(const Tensor& probs, const Tensor& target, double smoothing,
+                              const Tensor& factor, const Tensor& grad) override;
   void conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
               const math::Conv2dShape& shape, const Tensor& out) override;
   void conv2d_backward_input(const Tensor& grad_out, const Tensor& weight,

@@ -4,19 +4,11 @@
 // next synchronization, so a training step never waits for the check.
 #include <nabla/core/math/indexing.h>
 #include <nabla/cuda/backend.h>
+#include <nabla/cuda/index_error.cuh>
 #include <nabla/cuda/loops.cuh>
 
 namespace nabla::cuda_backend {
 namespace {
-
-__device__ void report_invalid_index(const IndexErrorSink& sink, int64_t value) {
-  if (atomicCAS(sink.claimed, 0u, 1u) == 0u) {
-    sink.record->message = sink.message;
-    sink.record->value = static_cast<long long>(value);
-    __threadfence_system();
-    sink.record->flag = 1;
-  }
-}
 
 template <typename Index>
 __global__ void check_index_kernel(Index n, math::OffsetCalculator<1, Index> at,

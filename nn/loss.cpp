@@ -135,50 +135,37 @@ ClassTargets class_targets(const char* op, const Tensor& target, int64_t classes
 }
 
 struct CrossEntropyBackward final : Node {
-  CrossEntropyBackward(double smoothing, int64_t classes)
-      : smoothing(smoothing), classes(classes) {}
+  explicit CrossEntropyBackward(double smoothing) : smoothing(smoothing) {}
   const char* name() const override { return "CrossEntropyBackward"; }
   std::vector<Tensor> apply(const Tensor& grad) override {
-    // (softmax - target distribution) * row factor, where the target distribution is
-    // (1 - smoothing) at the target class plus smoothing / classes everywhere. The row factor is
-    // the incoming gradient (a scalar, or one per row), times 0 for ignored rows and 1/count for
-    // the mean. The one-hot part is a scatter into the target column: nothing leaves the device.
-    const Tensor logp = log_probs.unpack(*this);
-    const Tensor row_factor = native::unsqueeze(grad * row_weights.unpack(*this), 1);
-    Tensor grad_input = native::unary(UnaryOp::Exp, logp);
-    if (smoothing > 0) native::binary_(BinaryOp::Sub, grad_input, smoothing / classes);
-    native::binary_(BinaryOp::Mul, grad_input, row_factor);
-    native::scatter_add_(
-        grad_input, 1, native::unsqueeze(targets.unpack(*this), 1),
-        native::to(native::binary(BinaryOp::Mul, row_factor, smoothing - 1), grad_input.dtype()));
-    return {grad_input};
+    // factor (softmax - target distribution) in one kernel, where each row's factor is the
+    // incoming gradient (a scalar, or one per row) times the row's weight in the reduction: 0 for
+    // ignored rows, 1 / count for the mean.
+    const Tensor factor = native::binary(BinaryOp::Mul, grad, row_weights.unpack(*this));
+    return {native::cross_entropy_backward(probs.unpack(*this), targets.unpack(*this), smoothing,
+                                           factor)};
   }
   void release_saved() override {
-    log_probs.reset();
+    probs.reset();
     targets.reset();
     row_weights.reset();
   }
-  SavedTensor log_probs, targets, row_weights;
+  SavedTensor probs, targets, row_weights;
   double smoothing;
-  int64_t classes;
 };
 
-// Unweighted class indices, the training loop's case: one fused forward and backward.
-Tensor fused_cross_entropy(const Tensor& input, const ClassTargets& targets,
+// Unweighted class indices, the training loop's case: one kernel forward (each row's loss, whether
+// it counts, and its softmax for the backward) and one backward kernel, rather than fifteen small
+// ops of log_softmax, gather, masking and the reduction.
+Tensor fused_cross_entropy(const Tensor& input, const Tensor& target,
                            const CrossEntropyOptions& options) {
-  const double smoothing = options.label_smoothing_;
+  const char* op = "cross_entropy";
   const int64_t classes = input.size(1);
-  const Tensor logp = native::log_softmax(input, 1);
-  Tensor per_row = native::unary(
-      UnaryOp::Neg,
-      native::squeeze(native::gather(logp, 1, native::unsqueeze(targets.safe, 1)), 1));
-  if (smoothing > 0) {
-    const Tensor uniform_part = native::unary(UnaryOp::Neg, native::mean(logp, {1}, false));
-    per_row = native::binary(BinaryOp::Add, native::binary(BinaryOp::Mul, per_row, 1 - smoothing),
-                             native::binary(BinaryOp::Mul, uniform_part, smoothing));
-  }
-  Tensor row_weights = native::to(targets.valid, logp.dtype());
-  per_row = native::binary(BinaryOp::Mul, per_row, row_weights);
+  const bool backward = autograd::should_record({&input});
+  auto [per_row, row_weights, probs] = native::cross_entropy(
+      input, target, options.ignore_index_, options.label_smoothing_, /*with_probs=*/backward,
+      {std::string(op) + ": target class ",
+       " is out of range for " + std::to_string(classes) + " classes"});
   Tensor loss;
   switch (options.reduction_) {
     case kNone:
@@ -188,23 +175,20 @@ Tensor fused_cross_entropy(const Tensor& input, const ClassTargets& targets,
       loss = native::sum(per_row, {}, false);
       break;
     case kMean: {
-      // Over the rows not ignored; with none, NaN with a zero gradient (see mean_over).
+      // Over the rows not ignored; with none, 0 / 0 gives NaN as in PyTorch, and the gradient is
+      // zero (each row's weight is divided by at least 1).
       const Tensor count = native::sum(row_weights, {}, false);
-      const Tensor none = native::binary(BinaryOp::Eq, count, 0);
-      const Tensor safe_count = native::where(none, scalar_like(1, count), count);
-      loss = native::binary(
-          BinaryOp::Add, native::binary(BinaryOp::Div, native::sum(per_row, {}, false), safe_count),
-          native::where(none, scalar_like(std::numeric_limits<double>::quiet_NaN(), count),
-                        scalar_like(0, count)));
-      row_weights = native::binary(BinaryOp::Div, row_weights, safe_count);
+      loss = native::binary(BinaryOp::Div, native::sum(per_row, {}, false), count);
+      row_weights =
+          native::binary(BinaryOp::Div, row_weights, native::binary(BinaryOp::Maximum, count, 1));
       break;
     }
     case kBatchMean:
-      reduce("cross_entropy", loss, kBatchMean);  // refuses it
+      reduce(op, loss, kBatchMean);  // refuses it
   }
-  if (auto node = record<CrossEntropyBackward>(loss, {&input}, smoothing, classes)) {
-    node->log_probs.save(logp);
-    node->targets.save(targets.safe);
+  if (auto node = record<CrossEntropyBackward>(loss, {&input}, options.label_smoothing_)) {
+    node->probs.save(probs);
+    node->targets.save(target);
     node->row_weights.save(row_weights);
   }
   return loss;
@@ -343,19 +327,18 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target,
   const double smoothing = options.label_smoothing_;
   NABLA_CHECK(smoothing >= 0 && smoothing <= 1,
               "cross_entropy: label_smoothing must be in [0, 1], got ", smoothing);
-  return over_rows("cross_entropy", input, target, options.reduction_, /*allow_probabilities=*/true,
-                   [&](const Tensor& x, const Tensor& t) {
-                     const int64_t classes = x.size(1);
-                     const Tensor weight =
-                         options.weight_.defined()
-                             ? class_weight("cross_entropy", options.weight_, x, classes)
-                             : Tensor();
-                     if (t.is_floating_point()) return soft_cross_entropy(x, t, weight, options);
-                     const ClassTargets targets =
-                         class_targets("cross_entropy", t, classes, options.ignore_index_);
-                     return weight.defined() ? weighted_cross_entropy(x, targets, weight, options)
-                                             : fused_cross_entropy(x, targets, options);
-                   });
+  return over_rows(
+      "cross_entropy", input, target, options.reduction_, /*allow_probabilities=*/true,
+      [&](const Tensor& x, const Tensor& t) {
+        const int64_t classes = x.size(1);
+        const Tensor weight = options.weight_.defined()
+                                  ? class_weight("cross_entropy", options.weight_, x, classes)
+                                  : Tensor();
+        if (t.is_floating_point()) return soft_cross_entropy(x, t, weight, options);
+        if (!weight.defined()) return fused_cross_entropy(x, t, options);
+        return weighted_cross_entropy(
+            x, class_targets("cross_entropy", t, classes, options.ignore_index_), weight, options);
+      });
 }
 
 Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossOptions& options) {

@@ -4,6 +4,7 @@
 #include "device_test.h"
 #include "test_helpers.h"
 
+#include <cmath>
 #include <vector>
 
 #include <nabla/core/native.h>
@@ -112,6 +113,15 @@ TEST_P(DeviceTraining, CrossEntropyReportsAnOutOfRangeClass) {
         nn::functional::cross_entropy(logits, tensor({1, 5}));
       },
       {"cross_entropy", "target class 5", "3 classes"});
+  // Negative classes too, unless they are the ignore_index.
+  expect_error(
+      [&] {
+        nn::functional::cross_entropy(logits, tensor({-1, 0}));
+      },
+      {"cross_entropy", "target class -1", "3 classes"});
+  const Tensor loss = nn::functional::cross_entropy(logits, tensor({-1, 0}),
+                                                    nn::CrossEntropyOptions().ignore_index(-1));
+  EXPECT_NEAR(loss.item<float>(), std::log(3.0), 1e-6);
 }
 
 TEST_P(DeviceTraining, ClampOfInt64AboveTwoToThe53IsExact) {

@@ -756,8 +756,33 @@ TEST_P(NnLoss, CrossEntropyIgnoreIndex) {
   expect_tensor<float>(
       F::cross_entropy(x, ce_targets(), nn::CrossEntropyOptions(ignore0).reduction(nn::kNone)), {3},
       {static_cast<float>(std::log(1.6)), 0.0f, static_cast<float>(std::log(3.0))}, 1e-6);
-  // Every row ignored: the mean is 0/0 = nan, as in PyTorch.
-  expect_tensor<float>(nn::CrossEntropyLoss()(x, tensor({-100, -100, -100})), {}, {NAN});
+  // Every row ignored: the mean is 0/0 = nan, as in PyTorch, and the gradient is zero.
+  Tensor none = leaf(ce_logits());
+  const Tensor nan_loss = nn::CrossEntropyLoss()(none, tensor({-100, -100, -100}));
+  expect_tensor<float>(nan_loss, {}, {NAN});
+  nan_loss.backward();
+  expect_tensor<float>(none.grad(), {3, 3}, std::vector<float>(9, 0.0f));
+}
+
+TEST_P(NnLoss, CrossEntropyKeepsLargeAndInfiniteLogitsExact) {
+  // Logits (1000, 1000) and (1000, -inf, 999): the rows are shifted by their maximum, so the
+  // losses are ln 2 and ln(1 + e^-1) to float precision, and the -inf class gets no gradient.
+  Tensor x = leaf(tensor({{1000.0f, 1000.0f, -INFINITY}, {1000.0f, -INFINITY, 999.0f}}));
+  const Tensor loss =
+      F::cross_entropy(x, tensor({0, 2}), nn::CrossEntropyOptions().reduction(nn::kNone));
+  const double e = std::exp(-1.0);
+  expect_tensor<float>(
+      loss, {2}, {static_cast<float>(std::log(2.0)), static_cast<float>(std::log1p(e) + 1)}, 1e-6);
+  loss.sum().backward();
+  expect_tensor<float>(x.grad(), {2, 3},
+                       {-0.5f, 0.5f, 0.0f, static_cast<float>(1 / (1 + e)), 0.0f,
+                        static_cast<float>(e / (1 + e) - 1)},
+                       1e-6);
+  // With smoothing, the -inf class's share of the target makes the loss infinite, as in PyTorch.
+  expect_tensor<float>(
+      F::cross_entropy(x, tensor({0, 2}),
+                       nn::CrossEntropyOptions().label_smoothing(0.1).reduction(nn::kNone)),
+      {2}, {INFINITY, INFINITY});
 }
 
 TEST_P(NnLoss, CrossEntropyLabelSmoothing) {
