@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nabla/core/allocator.h>
 #include <nabla/core/device.h>
@@ -14,10 +15,9 @@
 #include <nabla/core/op_table.h>
 #include <nabla/core/scalar.h>
 #include <nabla/core/shape.h>
+#include <nabla/core/tensor.h>
 
 namespace nabla {
-
-class Tensor;
 
 enum class ReduceOp : uint8_t { Sum, Prod, Max, Min };
 // Uniform, normal, or dropout's scaled keep mask: b where the element's uniform draw in [0, 1) is
@@ -41,6 +41,12 @@ struct IndexErrorMessage {
 // The message for an index of gather, index_select or scatter_add outside dim `dim` of a tensor of
 // shape `shape`: "gather: index 12 is out of range for dim 1 of size 10 (input shape [4, 10])".
 IndexErrorMessage index_error_message(const char* op, int64_t dim, const Shape& shape);
+
+// The tensors of one parameter's Adam update: contiguous, of the parameter's shape, dtype and
+// device; max_exp_avg_sq is undefined without amsgrad.
+struct AdamTensors {
+  Tensor param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq;
+};
 
 class Backend {
  public:
@@ -132,8 +138,9 @@ class Backend {
   // shared functors of core/math/optim.h.
   virtual void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer,
                         const math::SgdOptions& options) = 0;
-  virtual void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
-                         const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
+  // Adam's update of every parameter in `params` under the same options, as one parallel loop
+  // (one kernel launch per few dozen parameters on a GPU) rather than one per parameter.
+  virtual void adam_step(const std::vector<AdamTensors>& params,
                          const math::AdamOptions& options) = 0;
   // RMSprop's and Adagrad's updates (math::rmsprop_step, math::adagrad_step); grad_avg and
   // momentum_buffer are undefined when the options do not use them.

@@ -149,9 +149,8 @@ Tensor avg_pool2d_backward(const Tensor& grad_out, const math::Pool2dShape& shap
 // --- optimizer updates, in place (momentum_buffer, max_exp_avg_sq: undefined when unused) -------
 void sgd_step_(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer,
                const math::SgdOptions& options);
-void adam_step_(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
-                const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
-                const math::AdamOptions& options);
+// One Adam update of several parameters (of one dtype and device) under the same options.
+void adam_step_(const std::vector<AdamTensors>& params, const math::AdamOptions& options);
 void rmsprop_step_(const Tensor& param, const Tensor& grad, const Tensor& square_avg,
                    const Tensor& grad_avg, const Tensor& momentum_buffer,
                    const math::RmspropOptions& options);

@@ -157,11 +157,10 @@ class ProfilingBackend final : public Backend {
     const Scope scope(Category::Optimizer);
     inner_.sgd_step(param, grad, momentum_buffer, options);
   }
-  void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
-                 const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
+  void adam_step(const std::vector<AdamTensors>& params,
                  const math::AdamOptions& options) override {
     const Scope scope(Category::Optimizer);
-    inner_.adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, options);
+    inner_.adam_step(params, options);
   }
   void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_avg,
                     const Tensor& grad_avg, const Tensor& momentum_buffer,

@@ -55,9 +55,7 @@ class CudaBackend final : public Backend {
                            const Tensor& grad_input) override;
   void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer,
                 const math::SgdOptions& options) override;
-  void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
-                 const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
-                 const math::AdamOptions& options) override;
+  void adam_step(const std::vector<AdamTensors>& params, const math::AdamOptions& options) override;
   void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_avg,
                     const Tensor& grad_avg, const Tensor& momentum_buffer,
                     const math::RmspropOptions& options) override;

@@ -360,6 +360,43 @@ TEST_P(OptimAdam, Float32ParametersKeepFloat32State) {
   expect_tensor<float>(v, {1}, {1.05f}, 1e-6);
 }
 
+TEST_P(OptimAdam, ParametersStepTogetherExactlyAsTheyWouldAlone) {
+  // One Adam over five parameters (the float32 ones updated by one backend call: sizes around a
+  // cache line and across threads' shares, a float64 one and one whose update count falls behind
+  // because it had no gradient in the first step), against five Adams of one parameter each: the
+  // same bits.
+  manual_seed(3);
+  const std::vector<Shape> shapes = {{70001}, {10}, {16, 33}, {4096}, {5}};
+  std::vector<Tensor> together, alone;
+  for (size_t k = 0; k < shapes.size(); ++k) {
+    const ScalarType dtype = k == 2 ? kFloat64 : kFloat32;
+    const Tensor init = randn(shapes[k], TensorOptions(dtype).device(device()));
+    together.push_back(init.clone().requires_grad_());
+    alone.push_back(init.clone().requires_grad_());
+  }
+  optim::Adam adam(together, optim::AdamOptions(0.01).amsgrad(true));
+  std::vector<std::unique_ptr<optim::Adam>> singles;
+  for (const Tensor& p : alone) {
+    singles.push_back(std::make_unique<optim::Adam>(std::vector<Tensor>{p},
+                                                    optim::AdamOptions(0.01).amsgrad(true)));
+  }
+  for (int step = 0; step < 3; ++step) {
+    for (size_t k = 0; k < shapes.size(); ++k) {
+      if (step == 0 && k == 4) continue;  // no gradient: this one falls a step behind
+      const Tensor g = randn(shapes[k], TensorOptions(together[k].dtype()).device(device()));
+      together[k].mutable_grad() = g;
+      alone[k].mutable_grad() = g.clone();
+    }
+    adam.step();
+    for (auto& single : singles) single->step();
+    for (size_t k = 0; k < shapes.size(); ++k) {
+      EXPECT_TRUE(equal(together[k], alone[k])) << "parameter " << k << " after step " << step;
+    }
+  }
+  EXPECT_EQ(adam.state_of(together[0]).step, 3);
+  EXPECT_EQ(adam.state_of(together[4]).step, 2);
+}
+
 // --- parameter groups and per-parameter state ----------------------------------------------------
 
 TEST_P(OptimGroups, EachGroupStepsWithItsOwnOptions) {

@@ -1,6 +1,9 @@
 // CPU optimizer updates: math::sgd_step and math::adam_step from core/math/optim.h applied element
 // by element, so the CPU and CUDA backends update parameters with the same arithmetic (up to
 // denormals, which the CPU flushes to zero here: see denormals.h).
+#include <algorithm>
+#include <vector>
+
 #include <nabla/core/cpu/cpu_backend.h>
 #include <nabla/core/cpu/denormals.h>
 #include <nabla/core/cpu/loops.h>
@@ -28,26 +31,45 @@ void CpuBackend::sgd_step(const Tensor& param, const Tensor& grad, const Tensor&
   });
 }
 
-void CpuBackend::adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
-                           const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
+// One loop over the parameters' elements end to end, split across threads by element: the small
+// tensors (biases) ride along with the large ones instead of each being a call of its own. Each
+// parameter's elements start on a whole cache line in this sequence (the allocator aligns every
+// tensor to one), so that a thread's share of a tensor begins on one too: a split in the middle
+// of a line made every 64-byte vector access of that thread straddle two lines (2.5 us more for
+// mnist_mlp's 100k parameters).
+void CpuBackend::adam_step(const std::vector<AdamTensors>& params,
                            const math::AdamOptions& options) {
-  dispatch_floating(param.dtype(), "adam_step", [&](auto tag) {
+  dispatch_floating(params.front().param.dtype(), "adam_step", [&](auto tag) {
     using T = decltype(tag);
-    T* p = param.data_ptr<T>();
-    const T* g = grad.data_ptr<T>();
-    T* m = exp_avg.data_ptr<T>();
-    T* v = exp_avg_sq.data_ptr<T>();
-    T* vmax = max_exp_avg_sq.defined() ? max_exp_avg_sq.data_ptr<T>() : nullptr;
-    parallel_for(param.numel(), 8, [&](int64_t begin, int64_t end) {
+    constexpr int64_t kLine = 64 / sizeof(T);           // elements per cache line
+    std::vector<int64_t> starts(params.size() + 1, 0);  // in lines
+    for (size_t k = 0; k < params.size(); ++k) {
+      starts[k + 1] = starts[k] + (params[k].param.numel() + kLine - 1) / kLine;
+    }
+    parallel_for(starts.back(), 8 * kLine, [&](int64_t begin, int64_t end) {
       const FlushDenormalsGuard flush_denormals;
       const math::AdamOptions o = options;  // see sgd_step
-      // Two loops, so that neither chooses per element where max_exp_avg_sq lives.
-      if (vmax) {
-        for (int64_t i = begin; i < end; ++i) math::adam_step(p[i], g[i], m[i], v[i], vmax[i], o);
-      } else {
-        for (int64_t i = begin; i < end; ++i) {
-          T unused = 0;
-          math::adam_step(p[i], g[i], m[i], v[i], unused, o);
+      size_t k = std::upper_bound(starts.begin(), starts.end(), begin) - starts.begin() - 1;
+      for (; k < params.size() && starts[k] < end; ++k) {
+        const AdamTensors& t = params[k];
+        const int64_t first = (std::max(begin, starts[k]) - starts[k]) * kLine;
+        const int64_t last =
+            std::min((std::min(end, starts[k + 1]) - starts[k]) * kLine, t.param.numel());
+        T* p = t.param.data_ptr<T>();
+        const T* g = t.grad.data_ptr<T>();
+        T* m = t.exp_avg.data_ptr<T>();
+        T* v = t.exp_avg_sq.data_ptr<T>();
+        // Two loops, so that neither chooses per element where max_exp_avg_sq lives.
+        if (t.max_exp_avg_sq.defined()) {
+          T* vmax = t.max_exp_avg_sq.data_ptr<T>();
+          for (int64_t i = first; i < last; ++i) {
+            math::adam_step(p[i], g[i], m[i], v[i], vmax[i], o);
+          }
+        } else {
+          for (int64_t i = first; i < last; ++i) {
+            T unused = 0;
+            math::adam_step(p[i], g[i], m[i], v[i], unused, o);
+          }
         }
       }
     });

@@ -25,19 +25,23 @@ void sgd_step_(const Tensor& param, const Tensor& grad, const Tensor& momentum_b
   param.impl()->storage()->bump_version();
 }
 
-void adam_step_(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
-                const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
-                const math::AdamOptions& options) {
-  NABLA_CHECK(param.is_floating_point() && param.is_contiguous(),
-              "adam_step: expected a contiguous floating point parameter, got ", param.dtype());
-  check_state("adam_step", param, grad, "the gradient");
-  check_state("adam_step", param, exp_avg, "exp_avg");
-  check_state("adam_step", param, exp_avg_sq, "exp_avg_sq");
-  if (options.amsgrad) check_state("adam_step", param, max_exp_avg_sq, "max_exp_avg_sq");
-  backend_for(param.device())
-      .adam_step(param, grad, exp_avg, exp_avg_sq, options.amsgrad ? max_exp_avg_sq : Tensor(),
-                 options);
-  param.impl()->storage()->bump_version();
+void adam_step_(const std::vector<AdamTensors>& params, const math::AdamOptions& options) {
+  if (params.empty()) return;
+  const Tensor& first = params.front().param;
+  for (const AdamTensors& t : params) {
+    NABLA_CHECK(t.param.defined() && t.param.is_floating_point() && t.param.is_contiguous(),
+                "adam_step: expected contiguous floating point parameters");
+    NABLA_CHECK(t.param.dtype() == first.dtype() && t.param.device() == first.device(),
+                "adam_step: parameters updated together must share a dtype and device, got ",
+                first.dtype(), " on ", first.device(), " and ", t.param.dtype(), " on ",
+                t.param.device());
+    check_state("adam_step", t.param, t.grad, "the gradient");
+    check_state("adam_step", t.param, t.exp_avg, "exp_avg");
+    check_state("adam_step", t.param, t.exp_avg_sq, "exp_avg_sq");
+    if (options.amsgrad) check_state("adam_step", t.param, t.max_exp_avg_sq, "max_exp_avg_sq");
+  }
+  backend_for(first.device()).adam_step(params, options);
+  for (const AdamTensors& t : params) t.param.impl()->storage()->bump_version();
 }
 
 void rmsprop_step_(const Tensor& param, const Tensor& grad, const Tensor& square_avg,

@@ -307,22 +307,42 @@ void check_adam_options(const char* name, const Options& o) {
               o.betas().second, "), eps ", o.eps(), ", weight_decay ", o.weight_decay(), ")");
 }
 
-// One Adam or AdamW step over every group; `decoupled` selects AdamW's weight decay.
+// One Adam or AdamW step over every group; `decoupled` selects AdamW's weight decay. The
+// parameters of a group that share an update count (all of them, unless some had no gradient in
+// earlier steps) and a device and dtype are updated by one backend call.
 template <typename Options>
 void adam_family_step(Optimizer& optimizer, bool decoupled) {
   NoGradGuard no_grad;
+  struct Batch {
+    int64_t step;
+    Device device;
+    ScalarType dtype;
+    std::vector<AdamTensors> params;
+  };
   for (OptimizerParamGroup& group : optimizer.param_groups()) {
     const auto& o = static_cast<const Options&>(group.options());
+    std::vector<Batch> batches;
     for (Tensor& p : group.params()) {
       const Tensor& grad = p.grad();
       if (!grad.defined()) continue;
       Optimizer::ParamState& state = optimizer.state_of(p);
       ++state.step;
-      Tensor max_sq = o.amsgrad() ? zeros_state(state.tensors, "max_exp_avg_sq", p) : Tensor();
-      native::adam_step_(p, native::contiguous(grad), zeros_state(state.tensors, "exp_avg", p),
-                         zeros_state(state.tensors, "exp_avg_sq", p), max_sq,
+      AdamTensors tensors{p, native::contiguous(grad), zeros_state(state.tensors, "exp_avg", p),
+                          zeros_state(state.tensors, "exp_avg_sq", p),
+                          o.amsgrad() ? zeros_state(state.tensors, "max_exp_avg_sq", p) : Tensor()};
+      auto batch = std::find_if(batches.begin(), batches.end(), [&](const Batch& b) {
+        return b.step == state.step && b.device == p.device() && b.dtype == p.dtype();
+      });
+      if (batch == batches.end()) {
+        batches.push_back({state.step, p.device(), p.dtype(), {}});
+        batch = batches.end() - 1;
+      }
+      batch->params.push_back(std::move(tensors));
+    }
+    for (const Batch& batch : batches) {
+      native::adam_step_(batch.params,
                          math::AdamOptions{o.lr(), o.betas().first, o.betas().second, o.eps(),
-                                           o.weight_decay(), decoupled, o.amsgrad(), state.step});
+                                           o.weight_decay(), decoupled, o.amsgrad(), batch.step});
     }
   }
 }
