@@ -5,6 +5,7 @@
 #include <nabla/autograd/engine.h>
 
 #include <cmath>
+#include <functional>
 #include <unordered_map>
 #include <vector>
 
@@ -45,6 +46,40 @@ Tensor sum_to(const Tensor& grad, const Shape& shape) {
   return native::reshape(summed, shape);
 }
 
+namespace {
+
+// The callbacks of the backward pass running on this thread (null outside one); a nested
+// backward, from a hook, gets its own.
+thread_local std::vector<std::function<void()>>* pass_callbacks = nullptr;
+
+class CallbackScope {
+ public:
+  CallbackScope() : outer_(pass_callbacks) { pass_callbacks = &callbacks_; }
+  ~CallbackScope() { pass_callbacks = outer_; }
+  CallbackScope(const CallbackScope&) = delete;
+  CallbackScope& operator=(const CallbackScope&) = delete;
+  // Runs the callbacks in the order queued, including those they queue.
+  void run() {
+    for (size_t i = 0; i < callbacks_.size(); ++i) {
+      std::function<void()> callback = std::move(callbacks_[i]);
+      callback();
+    }
+    callbacks_.clear();
+  }
+
+ private:
+  std::vector<std::function<void()>>* outer_;
+  std::vector<std::function<void()>> callbacks_;
+};
+
+}  // namespace
+
+void queue_callback(std::function<void()> callback) {
+  NABLA_CHECK(pass_callbacks != nullptr,
+              "queue_callback: no backward pass is running on this thread");
+  pass_callbacks->push_back(std::move(callback));
+}
+
 void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
   NABLA_CHECK(root.defined(), "backward: called on an undefined tensor");
   NABLA_CHECK(needs_grad(root), "backward: the tensor does not require grad and has no grad_fn; ",
@@ -80,6 +115,7 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
   }
 
   NoGradGuard no_grad;
+  CallbackScope callbacks;
   const bool anomaly = is_anomaly_enabled();
   std::unordered_map<Node*, Tensor> gradients;
   gradients[root_node] = seed;
@@ -129,6 +165,7 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
       if (--dependencies[next] == 0) ready.push_back(next);
     }
   }
+  callbacks.run();
 }
 
 }  // namespace nabla::autograd

@@ -2,6 +2,7 @@
 // its accumulated gradient, and for non-leaves the node that produced it.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct AutogradMeta final : AutogradMetaInterface {
   std::shared_ptr<Node> grad_fn;         // non-leaves: the op that produced the tensor
   std::weak_ptr<Node> grad_accumulator;  // leaves: their AccumulateGrad, while a graph uses it
   std::vector<Hook> hooks;               // leaves' hooks (a non-leaf's live on its grad_fn)
+  std::vector<std::function<void(const Tensor&)>> post_accumulate_hooks;  // leaves
   bool retains_grad = false;
   // Views in the graph: a recorded op's output sharing its input's storage is a view of it. After
   // an in-place change of the storage (the version moved) a view's history is regenerated from

@@ -90,6 +90,10 @@ std::vector<Tensor> AccumulateGrad::apply(const Tensor& grad_output) {
                             grad.impl()->storage().use_count() == 1 && grad.is_contiguous();
     meta.grad = sole_owner ? grad : native::clone(grad);
   }
+  if (!meta.post_accumulate_hooks.empty()) {
+    const Tensor leaf(leaf_);
+    for (const auto& hook : meta.post_accumulate_hooks) hook(leaf);
+  }
   return {};
 }
 

@@ -84,4 +84,11 @@ size_t Tensor::register_hook_impl(std::function<Tensor(const Tensor&)> hook) con
   return hooks.size() - 1;
 }
 
+void Tensor::register_post_accumulate_grad_hook(std::function<void(const Tensor&)> hook) const {
+  NABLA_CHECK(requires_grad() && is_leaf(),
+              "register_post_accumulate_grad_hook: only a leaf that requires grad (a parameter) "
+              "accumulates gradients");
+  ensure_meta(*this).post_accumulate_hooks.push_back(std::move(hook));
+}
+
 }  // namespace nabla

@@ -110,6 +110,10 @@ class Tensor {
       return register_hook_impl(std::function<Tensor(const Tensor&)>(std::forward<Hook>(hook)));
     }
   }
+  // Calls `hook(*this)` each time backward has accumulated a gradient into this leaf's grad()
+  // (PyTorch's register_post_accumulate_grad_hook): the moment the gradient of a step is complete,
+  // which is when DistributedDataParallel sends it to the other processes.
+  void register_post_accumulate_grad_hook(std::function<void(const Tensor&)> hook) const;
   // How many times the data was modified in place (shared by all views of the storage).
   uint64_t version() const { return checked().storage()->version(); }
 

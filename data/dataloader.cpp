@@ -1,5 +1,6 @@
-// The DataLoader's epochs and batches: a counter-based Fisher-Yates shuffle per epoch, and batches
-// gathered with one index_select per dataset tensor.
+// The DataLoader's epochs and batches: a counter-based Fisher-Yates shuffle per epoch, this rank's
+// shard of it in data-parallel training, and batches gathered with one index_select per dataset
+// tensor.
 #include <nabla/data/dataloader.h>
 
 #include <algorithm>
@@ -33,6 +34,18 @@ Tensor sample_order(int64_t count, bool shuffle, uint64_t seed, uint64_t epoch) 
   return order;
 }
 
+// Positions rank, rank + replicas, ... of `order` padded to a multiple of replicas by repeating its
+// first entries (see DataLoaderOptions::shard).
+Tensor shard_of(const Tensor& order, int64_t replicas, int64_t rank) {
+  const int64_t count = order.numel();
+  const int64_t per_shard = (count + replicas - 1) / replicas;
+  Tensor shard = nabla::empty({per_shard}, TensorOptions(kInt64).device(kCPU));
+  const int64_t* from = order.data_ptr<int64_t>();
+  int64_t* to = shard.data_ptr<int64_t>();
+  for (int64_t i = 0; i < per_shard; ++i) to[i] = from[(rank + i * replicas) % count];
+  return shard;
+}
+
 }  // namespace
 
 DataLoader::Iterator::reference DataLoader::Iterator::operator*() const {
@@ -52,6 +65,9 @@ DataLoader::Iterator DataLoader::begin() {
   // Without shuffling every epoch has the same order, so it is built once.
   if (options_.shuffle() || !order_.defined()) {
     order_ = sample_order(dataset_.size(), options_.shuffle(), options_.seed(), epochs_started_);
+    if (options_.replicas() > 1 && dataset_.size() > 0) {
+      order_ = shard_of(order_, options_.replicas(), options_.rank());
+    }
     order_on_devices_.clear();
     for (const Tensor& tensor : dataset_.tensors()) {
       const bool have = tensor.device() == order_.device() ||
@@ -64,15 +80,19 @@ DataLoader::Iterator DataLoader::begin() {
   return Iterator(this, 0);
 }
 
+int64_t DataLoader::samples_per_epoch() const {
+  return (dataset_.size() + options_.replicas() - 1) / options_.replicas();
+}
+
 int64_t DataLoader::size() const {
-  const int64_t samples = dataset_.size(), batch_size = options_.batch_size();
+  const int64_t samples = samples_per_epoch(), batch_size = options_.batch_size();
   return options_.drop_last() ? samples / batch_size : (samples + batch_size - 1) / batch_size;
 }
 
 std::vector<Tensor> DataLoader::gather_batch(int64_t batch_index) const {
   NABLA_CHECK(order_.defined(), "DataLoader: begin() must start an epoch before reading a batch");
   const int64_t start = batch_index * options_.batch_size();
-  const int64_t length = std::min(options_.batch_size(), dataset_.size() - start);
+  const int64_t length = std::min(options_.batch_size(), samples_per_epoch() - start);
   std::vector<Tensor> batch;
   batch.reserve(dataset_.tensors().size());
   for (const Tensor& tensor : dataset_.tensors()) {

@@ -36,17 +36,33 @@ struct DataLoaderOptions {
     drop_last_ = enabled;
     return *this;
   }
+  // Data-parallel training: this process reads shard `rank` of `replicas`. Every epoch's order
+  // (the same on every rank for a given seed and epoch) is padded by repeating its first samples
+  // to a multiple of `replicas`, and rank r takes positions r, r + replicas, ...: the shards are
+  // disjoint apart from the padding, together cover the epoch, and are of equal size, so every
+  // rank runs the same number of steps. PyTorch's DistributedSampler.
+  DataLoaderOptions& shard(int64_t replicas, int64_t rank) {
+    NABLA_CHECK(replicas > 0 && rank >= 0 && rank < replicas, "DataLoaderOptions: shard ", rank,
+                " of ", replicas, " is not one of [0, ", replicas, ")");
+    replicas_ = replicas;
+    rank_ = rank;
+    return *this;
+  }
 
   int64_t batch_size() const { return batch_size_; }
   bool shuffle() const { return shuffle_; }
   uint64_t seed() const { return seed_; }
   bool drop_last() const { return drop_last_; }
+  int64_t replicas() const { return replicas_; }
+  int64_t rank() const { return rank_; }
 
  private:
   int64_t batch_size_ = 1;
   bool shuffle_ = false;
   uint64_t seed_ = 0;
   bool drop_last_ = false;
+  int64_t replicas_ = 1;
+  int64_t rank_ = 0;
 };
 
 // for (std::vector<Tensor>& batch : loader) { ... } gives, per batch, one tensor per dataset tensor
@@ -90,8 +106,10 @@ class DataLoader {
   Iterator begin();
   Iterator end() const { return Iterator(this, size()); }
 
-  // Batches per epoch: ceil(samples / batch_size), or floor with drop_last.
+  // Batches per epoch: ceil(samples / batch_size), or floor with drop_last, where the samples are
+  // this shard's: ceil(dataset size / replicas).
   int64_t size() const;
+  int64_t samples_per_epoch() const;
   // How many epochs begin() has started.
   uint64_t epochs_started() const { return epochs_started_; }
   // Makes the next begin() start epoch `epoch` (counting from 0) with the order that epoch has in
@@ -111,7 +129,7 @@ class DataLoader {
   TensorDataset dataset_;
   DataLoaderOptions options_;
   uint64_t epochs_started_ = 0;
-  Tensor order_;  // int64 [samples]: the sample order of the current epoch, on the CPU
+  Tensor order_;  // int64 [samples_per_epoch()]: this shard's order this epoch, on the CPU
   // The order copied once per epoch to each other device that holds a dataset tensor, so that a
   // dataset on a GPU gathers its batches there without a copy per batch.
   std::vector<Tensor> order_on_devices_;

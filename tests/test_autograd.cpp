@@ -4,6 +4,9 @@
 #include "test_helpers.h"
 
 #include <cmath>
+#include <vector>
+
+#include <nabla/autograd/engine.h>
 
 namespace nabla {
 namespace {
@@ -203,6 +206,38 @@ TEST_P(Autograd, HookOnALeafRunsBeforeAccumulation) {
   (x * 3).sum().backward();
   expect_tensor<float>(x.grad(), {2}, {1.5f, 1.5f});
   expect_error([] { ones({1}).register_hook([](const Tensor&) {}); }, {"register_hook"});
+}
+
+TEST_P(Autograd, PostAccumulateHookSeesTheAccumulatedGradient) {
+  Tensor x = tensor({1.0, 2.0}, requires_grad());
+  std::vector<std::vector<float>> seen;
+  x.register_post_accumulate_grad_hook(
+      [&](const Tensor& leaf) { seen.push_back(leaf.grad().to_vector<float>()); });
+  (x * 3).sum().backward();
+  (x * x).sum().backward();  // accumulates 2x = (2, 4) onto (3, 3)
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], (std::vector<float>{3.0f, 3.0f}));
+  EXPECT_EQ(seen[1], (std::vector<float>{5.0f, 7.0f}));
+  expect_error([&] { (x * 2).register_post_accumulate_grad_hook([](const Tensor&) {}); },
+               {"register_post_accumulate_grad_hook", "leaf"});
+}
+
+TEST_P(Autograd, QueuedCallbacksRunWhenTheWholePassHasFinished) {
+  // a feeds b and c; the callback queued from a's gradient hook (the first leaf to finish here or
+  // not) sees every leaf's final gradient, and one it queues itself runs too.
+  Tensor a = tensor({1.0}, requires_grad()), b = tensor({2.0}, requires_grad());
+  std::vector<float> at_end;
+  bool nested = false;
+  a.register_post_accumulate_grad_hook([&](const Tensor&) {
+    autograd::queue_callback([&] {
+      at_end = {a.grad().item<float>(), b.grad().item<float>()};
+      autograd::queue_callback([&] { nested = true; });
+    });
+  });
+  (a * b + b * b).sum().backward();
+  EXPECT_EQ(at_end, (std::vector<float>{2.0f, 5.0f}));  // d/da = b, d/db = a + 2b
+  EXPECT_TRUE(nested);
+  expect_error([] { autograd::queue_callback([] {}); }, {"queue_callback", "no backward pass"});
 }
 
 TEST_P(Autograd, AnomalyModeNamesTheOpThatProducedNaN) {

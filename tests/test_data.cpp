@@ -388,5 +388,51 @@ TEST(DataLoader, RejectsABatchSizeBelowOne) {
   expect_error([] { DataLoaderOptions().batch_size(-3); }, {"got -3"});
 }
 
+TEST(DataLoader, ShardsSplitEachEpochsOrderIntoEqualDisjointParts) {
+  // 10 samples over 3 ranks: each epoch's order (the same on every rank) padded to 12 by its first
+  // two samples; rank r takes positions r, r + 3, r + 6, r + 9: 4 samples, 2 batches of 3 and 1.
+  const int64_t samples = 10, replicas = 3;
+  auto options = DataLoaderOptions().batch_size(3).shuffle(true).seed(11);
+  DataLoader whole(TensorDataset({arange(samples)}), options);
+  std::vector<DataLoader> ranks;
+  for (int64_t r = 0; r < replicas; ++r) {
+    ranks.emplace_back(TensorDataset({arange(samples)}),
+                       DataLoaderOptions(options).shard(replicas, r));
+    EXPECT_EQ(ranks.back().size(), 2);
+    EXPECT_EQ(ranks.back().samples_per_epoch(), 4);
+  }
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    const std::vector<int64_t> order = epoch_order(whole);
+    std::vector<int64_t> padded = order;
+    padded.push_back(order[0]);
+    padded.push_back(order[1]);
+    std::vector<int64_t> all;
+    for (int64_t r = 0; r < replicas; ++r) {
+      const std::vector<int64_t> shard = epoch_order(ranks[r]);
+      ASSERT_EQ(shard.size(), 4u);
+      for (int64_t i = 0; i < 4; ++i) {
+        EXPECT_EQ(shard[i], padded[r + i * replicas]) << "epoch " << epoch << " rank " << r;
+      }
+      all.insert(all.end(), shard.begin(), shard.end());
+    }
+    // Together: every sample, the first two of the order twice.
+    std::sort(all.begin(), all.end());
+    std::vector<int64_t> expected = iota_vector(samples);
+    expected.push_back(order[0]);
+    expected.push_back(order[1]);
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(all, expected) << "epoch " << epoch;
+  }
+  // Without shuffling the shards interleave the dataset's order; one replica is the whole epoch.
+  DataLoader second(TensorDataset({arange(samples)}),
+                    DataLoaderOptions().batch_size(4).shard(3, 1));
+  EXPECT_EQ(epoch_order(second), (std::vector<int64_t>{1, 4, 7, 0}));
+  DataLoader one(TensorDataset({arange(samples)}), DataLoaderOptions().batch_size(4).shard(1, 0));
+  EXPECT_EQ(epoch_order(one), iota_vector(samples));
+  testing::expect_error([] { DataLoaderOptions().shard(2, 2); },
+                        {"DataLoaderOptions", "shard 2 of 2"});
+  testing::expect_error([] { DataLoaderOptions().shard(0, 0); }, {"DataLoaderOptions", "shard"});
+}
+
 }  // namespace
 }  // namespace nabla
