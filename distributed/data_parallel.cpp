@@ -66,9 +66,6 @@ struct DistributedDataParallel::Reducer {
       b.work = dist::all_reduce_async(b.flat, dist::ReduceOp::Average);
       b.launched = true;
     }
-    // MPI moves a nonblocking collective along only inside MPI calls: asking lets the buckets
-    // already sent make progress while backward computes.
-    for (size_t i = 0; i < next_launch; ++i) buckets[i].work.completed();
   }
 
   void on_gradient(size_t index, const std::shared_ptr<Reducer>& self) {

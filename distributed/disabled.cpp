@@ -17,7 +17,7 @@ namespace {
 
 struct Work::State {};
 Work::Work() = default;
-Work::Work(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Work::Work(std::shared_ptr<State> state) : state_(std::move(state)) {}
 Work::Work(Work&&) noexcept = default;
 Work& Work::operator=(Work&&) noexcept = default;
 Work::~Work() = default;

@@ -46,7 +46,7 @@ class Work {
  public:
   struct State;
   Work();
-  explicit Work(std::unique_ptr<State> state);
+  explicit Work(std::shared_ptr<State> state);
   Work(Work&&) noexcept;
   Work& operator=(Work&&) noexcept;
   ~Work();
@@ -55,13 +55,15 @@ class Work {
   bool completed();
 
  private:
-  std::unique_ptr<State> state_;
+  std::shared_ptr<State> state_;
 };
 
-// all_reduce of a contiguous CPU tensor that returns at once: the sum travels while the caller
-// computes (DistributedDataParallel sends a bucket of gradients while backward goes on). Unlike
-// the blocking collectives it does not first check that the ranks agree, which would wait for
-// all of them; DistributedDataParallel checks the model's shapes once, when it is built.
+// all_reduce of a contiguous CPU tensor that returns at once: the sum travels, on a communication
+// thread, while the caller computes (DistributedDataParallel sends a bucket of gradients while
+// backward goes on). Collectives started this way run in the order they were started, which must
+// be the same on every rank. Unlike the blocking collectives it does not first check that the
+// ranks agree, which would wait for all of them; DistributedDataParallel checks the model's
+// shapes once, when it is built.
 Work all_reduce_async(Tensor& tensor, ReduceOp op = ReduceOp::Sum);
 
 // Every rank's `tensor`, stacked in rank order: [world_size(), ...tensor's shape].

@@ -5,12 +5,15 @@
 // is copied to the device once and batches are gathered there; the loss is summed on the device
 // and read back only every kReadEvery steps, so the GPU never waits. With --checkpoint the whole
 // training state is saved (training_state.h) and --resume continues it bit for bit; a loss that is
-// not finite stops the run, naming its step, before anything is saved.
+// not finite stops the run, naming its step, before anything is saved. With --distributed the
+// processes mpirun starts train together (DistributedDataParallel): each takes its share of every
+// batch, and only rank 0 prints and saves.
 #pragma once
 
 #include <nabla/nabla.h>
 #include <unistd.h>
 
+#include <nabla/distributed/data_parallel.h>
 #include <nabla/examples/training_state.h>
 
 #include <charconv>
@@ -65,6 +68,7 @@ struct Flags {
   int64_t save_every = 0;         // steps between checkpoints (0: only at the end of each epoch)
   std::string resume;             // the training state to continue from
   bool detect_anomaly = false;    // backward checks every gradient for NaN and Inf
+  bool distributed = false;       // one of the processes mpirun started, which train together
 };
 
 // What differs between the programs: their name, a line about the model, the model, and how it
@@ -107,11 +111,14 @@ struct UsageError : nabla::Error {
       << "       [--device auto|cpu|cuda] [--data DIR] [--seed N] [--save PATH]\n"
       << "       [--min-accuracy PERCENT] [--train-limit N] [--check-loss-falls]\n"
       << "       [--checkpoint PATH] [--save-every N] [--resume PATH] [--detect-anomaly]\n"
+      << "       [--distributed]\n"
       << "--data defaults to data/mnist or data/fashion-mnist, where scripts/fetch_mnist.sh and\n"
       << "scripts/fetch_fashion_mnist.sh put the files. --checkpoint writes the whole training\n"
       << "state to PATH at the end of every epoch and, with --save-every N, every N steps;\n"
       << "--resume PATH continues the run it holds (given the same flags) and goes on writing\n"
-      << "checkpoints there unless --checkpoint names another file.\n";
+      << "checkpoints there unless --checkpoint names another file. --distributed: one of the\n"
+      << "processes of mpirun -np N, which train together on CPUs, each on 1/N of every batch of\n"
+      << "--batch-size; rank 0 prints and saves.\n";
   std::exit(status);
 }
 
@@ -169,6 +176,10 @@ inline Flags parse(const Program& program, const std::vector<std::string>& args)
       flags.detect_anomaly = true;
       continue;
     }
+    if (name == "--distributed") {
+      flags.distributed = true;
+      continue;
+    }
     if (i + 1 >= args.size()) throw UsageError("missing value after " + name);
     const std::string& value = args[++i];
     if (name == "--epochs") {
@@ -217,6 +228,12 @@ inline Flags parse(const Program& program, const std::vector<std::string>& args)
   if (flags.checkpoint.empty()) flags.checkpoint = flags.resume;
   if (flags.save_every > 0 && flags.checkpoint.empty()) {
     throw UsageError("--save-every needs --checkpoint PATH (or --resume PATH) to write to");
+  }
+  if (flags.distributed && !flags.checkpoint.empty()) {
+    throw UsageError("--distributed does not take --checkpoint or --resume yet");
+  }
+  if (flags.distributed && flags.device == "cuda") {
+    throw UsageError("--distributed trains on CPUs for now (GPU tensors need NCCL, not built yet)");
   }
   if (!flags.save.empty() && flags.save == flags.checkpoint) {
     throw UsageError("--save and --checkpoint name the same file, " + flags.save +
@@ -332,7 +349,15 @@ inline std::string openmp_threads() {
 }
 
 inline int train(const Program& program, const Flags& flags) {
-  const Device device = pick_device(program, flags.device);
+  if (flags.distributed) distributed::init();
+  const int64_t rank = distributed::rank(), world = distributed::world_size();
+  NABLA_CHECK(flags.batch_size % world == 0, "--batch-size ", flags.batch_size,
+              " does not split evenly over ", world, " processes");
+  const int64_t local_batch = flags.batch_size / world;
+  // Every rank computes the same figures (its metrics are reduced across the ranks); rank 0
+  // prints them.
+  if (rank != 0 && std::freopen("/dev/null", "w", stdout) == nullptr) return 1;
+  const Device device = flags.distributed ? Device(kCPU) : pick_device(program, flags.device);
   std::cout << "device: " << describe(device, flags.device) << "\n";
   manual_seed(flags.seed);
 
@@ -354,13 +379,22 @@ inline int train(const Program& program, const Flags& flags) {
   nn::Sequential model = program.make_model();
   model->to(device);
   check_model_takes(program, *flags.dataset, model, train.images);
+  std::unique_ptr<nn::parallel::DistributedDataParallel> data_parallel;
+  if (flags.distributed) {
+    data_parallel = std::make_unique<nn::parallel::DistributedDataParallel>(model);
+    std::cout << "distributed: " << world << " processes, " << local_batch
+              << " images of each batch of " << flags.batch_size << " apiece\n";
+  }
   optim::Adam optimizer(model->parameters(), optim::AdamOptions(flags.lr));
   // Made before a resumed state is loaded into the optimizer, so that it schedules from --lr.
   optim::StepLR scheduler(optimizer, /*step_size=*/1, program.lr_gamma);
   nn::CrossEntropyLoss criterion;
-  data::DataLoader loader(
-      data::TensorDataset({train.images, train.labels}),
-      data::DataLoaderOptions().batch_size(flags.batch_size).shuffle(true).seed(flags.seed));
+  data::DataLoader loader(data::TensorDataset({train.images, train.labels}),
+                          data::DataLoaderOptions()
+                              .batch_size(local_batch)
+                              .shuffle(true)
+                              .seed(flags.seed)
+                              .shard(world, rank));
   const bool show_progress = isatty(fileno(stdout)) != 0;
   std::unique_ptr<autograd::DetectAnomalyGuard> anomaly_mode;
   if (flags.detect_anomaly) anomaly_mode = std::make_unique<autograd::DetectAnomalyGuard>();
@@ -479,7 +513,12 @@ inline int train(const Program& program, const Flags& flags) {
       }
     }
     if (loss_went_bad()) return 1;
-    const double mean_loss = progress.loss_sum.item<double>() / static_cast<double>(progress.seen);
+    // The mean loss over every rank's samples; the ranks run the same number of steps.
+    Tensor totals =
+        tensor({progress.loss_sum.item<double>(), static_cast<double>(progress.seen)}, kFloat64);
+    if (flags.distributed) distributed::all_reduce(totals);
+    const double mean_loss = totals[0].item<double>() / totals[1].item<double>();
+    const double samples = static_cast<double>((progress.seen - seen_before) * world);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     accuracy = evaluate(program, *flags.dataset, model, test);
@@ -487,7 +526,7 @@ inline int train(const Program& program, const Flags& flags) {
     if (show_progress) std::printf("\r%60s\r", "");
     std::printf("epoch %lld/%lld  train loss %.4f  test accuracy %.2f%%  %.2f s  %.0f samples/s\n",
                 static_cast<long long>(epoch + 1), static_cast<long long>(flags.epochs), mean_loss,
-                accuracy, seconds, static_cast<double>(progress.seen - seen_before) / seconds);
+                accuracy, seconds, samples / seconds);
     std::fflush(stdout);
     progress.epoch = epoch + 1;
     progress.batch = 0;
@@ -501,7 +540,7 @@ inline int train(const Program& program, const Flags& flags) {
         "peak device memory: %.1f MiB\n",
         static_cast<double>(cuda::memory_stats(device.index()).peak_allocated_bytes) / (1 << 20));
   }
-  if (!flags.save.empty()) {
+  if (!flags.save.empty() && rank == 0) {
     nn::save(*model, flags.save);
     std::cout << "saved the model to " << flags.save << "\n";
   }
