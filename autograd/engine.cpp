@@ -51,10 +51,14 @@ namespace {
 // The callbacks of the backward pass running on this thread (null outside one); a nested
 // backward, from a hook, gets its own.
 thread_local std::vector<std::function<void()>>* pass_callbacks = nullptr;
+thread_local uint64_t passes_started = 0;
 
 class CallbackScope {
  public:
-  CallbackScope() : outer_(pass_callbacks) { pass_callbacks = &callbacks_; }
+  CallbackScope() : outer_(pass_callbacks) {
+    pass_callbacks = &callbacks_;
+    ++passes_started;
+  }
   ~CallbackScope() { pass_callbacks = outer_; }
   CallbackScope(const CallbackScope&) = delete;
   CallbackScope& operator=(const CallbackScope&) = delete;
@@ -73,6 +77,10 @@ class CallbackScope {
 };
 
 }  // namespace
+
+uint64_t backward_pass_number() {
+  return passes_started;
+}
 
 void queue_callback(std::function<void()> callback) {
   NABLA_CHECK(pass_callbacks != nullptr,

@@ -1,6 +1,7 @@
 // The backward engine: runs the graph from a root tensor in reverse topological order.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 
 #include <nabla/core/tensor.h>
@@ -16,6 +17,9 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph);
 // all-reduces before the optimizer reads the gradients. Callbacks may queue more; they are dropped
 // if the pass fails. Only during a backward pass (from a hook or a node).
 void queue_callback(std::function<void()> callback);
+// Counts the backward passes started on this thread; during a pass, its number. A pass that failed
+// never ran its callbacks: state kept across a pass can tell it from the next one by this.
+uint64_t backward_pass_number();
 
 // Sums `grad` down to `shape`, undoing NumPy broadcasting.
 Tensor sum_to(const Tensor& grad, const Shape& shape);

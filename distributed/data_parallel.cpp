@@ -38,6 +38,7 @@ struct DistributedDataParallel::Reducer {
   std::vector<Bucket> buckets;
   size_t next_launch = 0;  // buckets go out in index order, the same on every rank
   bool in_pass = false;
+  uint64_t pass = 0;      // the backward pass (autograd::backward_pass_number) being averaged
   int no_sync_depth = 0;  // no_sync() guards alive
   double wait_seconds = 0;
 
@@ -48,6 +49,7 @@ struct DistributedDataParallel::Reducer {
 
   void start_pass(const std::shared_ptr<Reducer>& self) {
     in_pass = true;
+    pass = autograd::backward_pass_number();
     next_launch = 0;
     std::fill(ready.begin(), ready.end(), 0);
     for (Bucket& b : buckets) {
@@ -70,7 +72,8 @@ struct DistributedDataParallel::Reducer {
 
   void on_gradient(size_t index, const std::shared_ptr<Reducer>& self) {
     if (no_sync_depth > 0) return;
-    if (!in_pass) start_pass(self);
+    // A pass that failed midway never finished: this gradient starts a new one.
+    if (!in_pass || pass != autograd::backward_pass_number()) start_pass(self);
     if (ready[index]) return;
     ready[index] = 1;
     const auto [bucket, member] = place[index];
