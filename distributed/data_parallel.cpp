@@ -29,7 +29,6 @@ struct DistributedDataParallel::Reducer {
     std::vector<int64_t> offsets;  // where each member starts in `flat`
     size_t pending = 0;            // members whose gradient this pass has not produced yet
     dist::Work work;
-    bool launched = false;
   };
 
   std::vector<Tensor> params;
@@ -52,10 +51,7 @@ struct DistributedDataParallel::Reducer {
     pass = autograd::backward_pass_number();
     next_launch = 0;
     std::fill(ready.begin(), ready.end(), 0);
-    for (Bucket& b : buckets) {
-      b.pending = b.members.size();
-      b.launched = false;
-    }
+    for (Bucket& b : buckets) b.pending = b.members.size();
     std::weak_ptr<Reducer> weak = self;
     autograd::queue_callback([weak] {
       if (auto reducer = weak.lock()) reducer->finish_pass();
@@ -66,7 +62,6 @@ struct DistributedDataParallel::Reducer {
     while (next_launch < buckets.size() && buckets[next_launch].pending == 0) {
       Bucket& b = buckets[next_launch++];
       b.work = dist::all_reduce_async(b.flat, dist::ReduceOp::Average);
-      b.launched = true;
     }
   }
 
